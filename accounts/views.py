@@ -1,0 +1,154 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from accounts import scoping, services
+from accounts.forms import AcceptInvitationForm, InvitationForm, OrganisationForm
+from accounts.models import Invitation, Membership, Organisation
+from accounts.roles import CAPABILITIES, CAPABILITY_LABELS, Capability
+from core.errors import ServiceError
+from core.forms import apply_service_error
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("dashboard")
+    return render(request, "accounts/home.html")
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    memberships = (
+        Membership.objects.filter(user=request.user)
+        .select_related("organisation")
+        .order_by("organisation__name")
+    )
+    rows = [
+        {
+            "membership": m,
+            "abilities": [
+                CAPABILITY_LABELS[c] for c in Capability if c in CAPABILITIES.get(m.role, frozenset())
+            ],
+        }
+        for m in memberships
+    ]
+    return render(request, "accounts/dashboard.html", {"rows": rows})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invitation_list(request: HttpRequest) -> HttpResponse:
+    if not scoping.can(request.user, Capability.INVITE_MEMBERS):
+        raise Http404
+    form = InvitationForm(
+        request.POST or None, user=request.user, initial={"language": request.LANGUAGE_CODE}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = services.invite(request.user, **form.cleaned_data)
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
+            return redirect("invitation_list")
+    invitations = scoping.scope(
+        Invitation.objects.select_related("organisation", "invited_by"),
+        request.user,
+        Capability.INVITE_MEMBERS,
+    )
+    page = Paginator(invitations, 50).get_page(request.GET.get("page"))
+    return render(request, "accounts/invitation_list.html", {"form": form, "page": page})
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        invitation = services.open_invitation(token)
+    except ServiceError as exc:
+        return render(request, "accounts/invitation_invalid.html", {"message": exc.message}, status=404)
+    form = AcceptInvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.accept_invitation(
+                token,
+                password=form.cleaned_data["password1"],
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
+            )
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Welcome to Overstap."))
+            return redirect("dashboard")
+    return render(request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation})
+
+
+def _organisation_reach(request: HttpRequest) -> scoping.Reach:
+    manage = scoping.reach(request.user, Capability.MANAGE_ORGANISATIONS)
+    return manage if not manage.empty else scoping.reach(request.user, Capability.VIEW_MEMBERS)
+
+
+@login_required
+def organisation_list(request: HttpRequest) -> HttpResponse:
+    reach = _organisation_reach(request)
+    if reach.empty:
+        raise Http404
+    orgs = reach.organisations().select_related("parent").annotate(member_count=Count("memberships"))
+    query = request.GET.get("q", "").strip()
+    if query:
+        orgs = orgs.filter(name__icontains=query)
+    kind = request.GET.get("kind", "")
+    if kind:
+        orgs = orgs.filter(kind=kind)
+    page = Paginator(orgs.order_by("path"), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "accounts/organisation_list.html",
+        {
+            "page": page,
+            "query": query,
+            "kind": kind,
+            "kinds": Organisation._meta.get_field("kind").choices,
+            "can_manage": scoping.can(request.user, Capability.MANAGE_ORGANISATIONS),
+        },
+    )
+
+
+@login_required
+def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    reach = _organisation_reach(request)
+    org = reach.organisations().select_related("parent").filter(pk=pk).first()
+    if org is None:
+        raise Http404
+    members = []
+    if scoping.can(request.user, Capability.VIEW_MEMBERS, org):
+        members = list(org.memberships.select_related("user").order_by("user__last_name", "user__first_name"))
+    return render(
+        request,
+        "accounts/organisation_detail.html",
+        {"org": org, "children": org.children.order_by("name"), "members": members},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_create(request: HttpRequest) -> HttpResponse:
+    if not scoping.can(request.user, Capability.MANAGE_ORGANISATIONS):
+        raise Http404
+    form = OrganisationForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            org = services.create_organisation(request.user, **form.cleaned_data)
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, _("%(name)s was added.") % {"name": org.name})
+            return redirect("organisation_detail", pk=org.pk)
+    return render(request, "accounts/organisation_form.html", {"form": form})

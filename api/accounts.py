@@ -1,0 +1,207 @@
+from django.contrib.auth import authenticate
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.authtoken.models import Token
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from accounts import scoping, services
+from accounts.models import Invitation, Membership, Organisation
+from accounts.roles import CAPABILITIES, Capability, OrganisationKind, Role
+from api.permissions import capability
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    password = serializers.CharField(trim_whitespace=False, max_length=512)
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField()
+
+
+class TokenView(APIView):
+    """Exchange e-mail and password for an API token; DELETE revokes the caller's token."""
+
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "token"
+
+    @extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer})
+    def post(self, request: Request) -> Response:
+        data = TokenRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = authenticate(
+            request._request, email=data.validated_data["email"], password=data.validated_data["password"]
+        )
+        if user is None or not user.is_active:
+            raise serializers.ValidationError(
+                {"non_field_errors": [_("E-mail address or password is wrong.")]}
+            )
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request: Request) -> Response:
+        if not request.user.is_authenticated:
+            return Response({"detail": _("Not signed in."), "code": "not_authenticated"}, status=401)
+        Token.objects.filter(user=request.user).delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def get_permissions(self) -> list:
+        return [IsAuthenticated()] if self.request.method == "DELETE" else [AllowAny()]
+
+
+class OrganisationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organisation
+        fields = ["id", "kind", "name", "parent", "brin", "stage", "allow_cross_school_matching"]
+        read_only_fields = ["id"]
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None and "parent" in self.fields:
+            self.fields["parent"].queryset = scoping.reach(
+                request.user, Capability.MANAGE_ORGANISATIONS
+            ).organisations()
+
+
+def _organisation_reach(user: object) -> scoping.Reach:
+    manage = scoping.reach(user, Capability.MANAGE_ORGANISATIONS)
+    return manage if not manage.empty else scoping.reach(user, Capability.VIEW_MEMBERS)
+
+
+class OrganisationViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = OrganisationSerializer
+    filterset_fields = ["kind"]
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        qs = _organisation_reach(self.request.user).organisations().order_by("path")
+        kind = self.request.query_params.get("kind")
+        if kind in OrganisationKind.values:
+            qs = qs.filter(kind=kind)
+        parent = self.request.query_params.get("parent")
+        if parent and parent.isdigit():
+            qs = qs.filter(parent_id=int(parent))
+        return qs
+
+    def get_permissions(self) -> list:
+        if self.action == "create":
+            return [*super().get_permissions(), capability(Capability.MANAGE_ORGANISATIONS)()]
+        return super().get_permissions()
+
+    def perform_create(self, serializer: OrganisationSerializer) -> None:
+        serializer.instance = services.create_organisation(self.request.user, **serializer.validated_data)
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    email = serializers.EmailField(source="user.email", read_only=True)
+    name = serializers.CharField(source="user.get_full_name", read_only=True)
+    capabilities = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Membership
+        fields = ["id", "user", "email", "name", "organisation", "role", "capabilities"]
+        read_only_fields = fields
+
+    def get_capabilities(self, obj: Membership) -> list[str]:
+        return sorted(c.value for c in CAPABILITIES.get(obj.role, frozenset()))
+
+
+class MembershipViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
+):
+    """Memberships within reach (VIEW_MEMBERS), and always the caller's own."""
+
+    serializer_class = MembershipSerializer
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        user = self.request.user
+        if not user.is_authenticated:  # schema generation
+            return Membership.objects.none()
+        in_reach = scoping.scope(Membership.objects.all(), user, Capability.VIEW_MEMBERS)
+        qs = (
+            (in_reach | Membership.objects.filter(user=user))
+            .select_related("user", "organisation")
+            .distinct()
+        )
+        organisation = self.request.query_params.get("organisation")
+        if organisation and organisation.isdigit():
+            qs = qs.filter(organisation_id=int(organisation))
+        return qs.order_by("organisation__name", "user__email")
+
+    def perform_destroy(self, instance: Membership) -> None:
+        services.end_membership(self.request.user, instance)
+
+
+class InvitationSerializer(serializers.ModelSerializer):
+    role = serializers.ChoiceField(choices=Role.choices)
+
+    class Meta:
+        model = Invitation
+        fields = [
+            "id",
+            "email",
+            "organisation",
+            "role",
+            "language",
+            "created_at",
+            "expires_at",
+            "sent_at",
+            "accepted_at",
+        ]
+        read_only_fields = ["id", "created_at", "expires_at", "sent_at", "accepted_at"]
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None and "organisation" in self.fields:
+            self.fields["organisation"].queryset = scoping.reach(
+                request.user, Capability.INVITE_MEMBERS
+            ).organisations()
+
+
+class InvitationViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    serializer_class = InvitationSerializer
+    permission_classes = [IsAuthenticated, capability(Capability.INVITE_MEMBERS)]
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return scoping.scope(
+            Invitation.objects.select_related("organisation"), self.request.user, Capability.INVITE_MEMBERS
+        )
+
+    def perform_create(self, serializer: InvitationSerializer) -> None:
+        serializer.instance = services.invite(self.request.user, **serializer.validated_data)
+
+
+class MeView(APIView):
+    @extend_schema(
+        responses=inline_serializer(
+            "Me",
+            {
+                "id": serializers.IntegerField(),
+                "email": serializers.EmailField(),
+                "name": serializers.CharField(),
+                "language": serializers.CharField(),
+                "memberships": MembershipSerializer(many=True),
+            },
+        )
+    )
+    def get(self, request: Request) -> Response:
+        memberships = Membership.objects.filter(user=request.user).select_related("user", "organisation")
+        return Response(
+            {
+                "id": request.user.pk,
+                "email": request.user.email,
+                "name": request.user.get_full_name(),
+                "language": request.user.language,
+                "memberships": MembershipSerializer(memberships, many=True).data,
+            }
+        )

@@ -12,6 +12,7 @@ from accounts import scoping, services
 from accounts.forms import AcceptInvitationForm, InvitationForm, OrganisationForm
 from accounts.models import Invitation, Membership, Organisation
 from accounts.roles import CAPABILITIES, CAPABILITY_LABELS, Capability
+from core.dashboard import panels_for
 from core.errors import ServiceError
 from core.forms import apply_service_error
 
@@ -38,7 +39,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         }
         for m in memberships
     ]
-    return render(request, "accounts/dashboard.html", {"rows": rows})
+    panels = panels_for(request, scoping.capabilities(request.user))
+    return render(request, "accounts/dashboard.html", {"rows": rows, "panels": panels})
 
 
 @login_required

@@ -1,0 +1,3 @@
+SCHEDULE = {
+    "flush-outbox": {"task": "core.flush_outbox", "schedule": 60.0},
+}

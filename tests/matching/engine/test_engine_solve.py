@@ -1,0 +1,242 @@
+"""Solve-level behaviour: load spread, locks, exclusions, batching, workers, progress, validation, and
+an independent LP cross-check on instances too large for brute force."""
+
+import numpy as np
+import pytest
+from scipy.optimize import linprog
+
+from matching.engine import (
+    Weights,
+    iter_batches,
+    merge_results,
+    problem_from_records,
+    solve,
+    solve_batch,
+)
+
+
+def pupil(pid, group=1, **kw):
+    return {"id": pid, "group": group, "grade": 2, **kw}
+
+
+def buddy(bid, group=1, **kw):
+    return {"id": bid, "group": group, "grade": 2, "capacity": 1, **kw}
+
+
+def pairs_of(result):
+    return [(p.pupil_id, p.buddy_id) for p in result.pairs]
+
+
+def random_records(seed, groups=3, pupils_per_group=25, buddies_per_group=15):
+    rng = np.random.default_rng(seed)
+    langs, interests = ["ar", "uk", "pl", "tr", "en", "nl"], ["chess", "football", "music", "art", "games"]
+    pupils, buddies = [], []
+    for g in range(groups):
+        for _ in range(pupils_per_group):
+            pupils.append(
+                {
+                    "id": len(pupils) * 7 + 3,
+                    "group": 100 + g,
+                    "grade": int(rng.integers(0, 6)),
+                    "home_languages": list(rng.choice(langs[:4], int(rng.integers(0, 2)), replace=False)),
+                    "languages": list(rng.choice(langs[4:], int(rng.integers(0, 3)), replace=False)),
+                    "interests": list(rng.choice(interests, int(rng.integers(0, 4)), replace=False)),
+                    "gender_pref": int(rng.choice([0, 0, 0, 1, 2])),
+                    "transition_day": int(rng.integers(0, 10)),
+                }
+            )
+        for _ in range(buddies_per_group):
+            buddies.append(
+                {
+                    "id": len(buddies) * 5 + 1,
+                    "group": 100 + g,
+                    "grade": int(rng.integers(-1, 6)),
+                    "languages": list(rng.choice(langs, int(rng.integers(1, 4)), replace=False)),
+                    "interests": list(rng.choice(interests, int(rng.integers(0, 4)), replace=False)),
+                    "gender": int(rng.integers(1, 3)),
+                    "capacity": int(rng.integers(1, 4)),
+                    "load": int(rng.integers(0, 2)),
+                    "consent": bool(rng.random() < 0.9),
+                    "available_from": int(rng.integers(-5, 5)),
+                    "available_until": int(rng.integers(5, 15)),
+                }
+            )
+    excl = [(p["id"], b["id"]) for p in pupils[::9] for b in buddies[::7] if p["group"] == b["group"]]
+    return pupils, buddies, excl
+
+
+def test_it_spreads_pupils_over_equally_good_buddies():
+    result = solve(problem_from_records([pupil(1), pupil(2)], [buddy(8, capacity=2), buddy(9, capacity=2)]))
+    assert pairs_of(result) == [(1, 8), (2, 9)] or pairs_of(result) == [(1, 9), (2, 8)]
+    assert [p.reasons[-1] for p in result.pairs] == [("buddy_load", {"load": 0})] * 2
+
+
+def test_it_makes_load_cost_convex_so_three_pupils_split_two_and_one():
+    result = solve(
+        problem_from_records([pupil(1), pupil(2), pupil(3)], [buddy(8, capacity=3), buddy(9, capacity=3)])
+    )
+    loads = sorted(p.reasons[-1][1]["load"] for p in result.pairs)
+    assert loads == [0, 0, 1]
+    assert result.stats.total_cost == 3 * 11.0 + 2.0
+
+
+def test_it_trades_load_against_language_by_the_weights():
+    pupils = [pupil(1, home_languages=["ar"])]
+    buddies = [buddy(8, languages=["ar"], capacity=3, load=2), buddy(9, capacity=1)]
+    assert pairs_of(solve(problem_from_records(pupils, buddies))) == [(1, 8)]  # 0 + 2*2 < 8
+    heavy = Weights(load=5.0)
+    assert pairs_of(solve(problem_from_records(pupils, buddies, weights=heavy))) == [(1, 9)]  # 10 > 8
+
+
+def test_it_keeps_locked_pupils_and_counts_their_places():
+    pupils = [pupil(1), pupil(2, home_languages=["ar"]), pupil(3)]
+    buddies = [buddy(8, capacity=2), buddy(9, languages=["ar"], capacity=1)]
+    # Pupil 1 is locked to 9 although 9 suits pupil 2 better; 9 is then full.
+    result = solve(problem_from_records(pupils, buddies, locked=[(1, 9)]))
+    assert pairs_of(result) == [(1, 9), (2, 8), (3, 8)]
+    assert [p.locked for p in result.pairs] == [True, False, False]
+    assert sorted(p.reasons[-1][1]["load"] for p in result.pairs[1:]) == [0, 1]
+
+
+def test_it_starts_new_places_after_existing_and_locked_load():
+    result = solve(
+        problem_from_records([pupil(1), pupil(2)], [buddy(8, capacity=3, load=1)], locked=[(2, 8)])
+    )
+    assert [(p.pupil_id, p.reasons[-1]) for p in result.pairs] == [
+        (1, ("buddy_load", {"load": 2})),
+        (2, ("buddy_load", {"load": 1})),
+    ]
+
+
+def test_it_never_proposes_an_excluded_pair_and_ignores_unknown_ids():
+    pupils = [pupil(1, home_languages=["ar"])]
+    buddies = [buddy(8, languages=["ar"]), buddy(9)]
+    result = solve(problem_from_records(pupils, buddies, exclusions=[(1, 8), (77, 9), (1, 99)]))
+    assert pairs_of(result) == [(1, 9)]
+
+
+def test_it_does_not_depend_on_input_order():
+    pupils, buddies, excl = random_records(1)
+    rng = np.random.default_rng(0)
+    shuffled = problem_from_records(
+        [pupils[i] for i in rng.permutation(len(pupils))],
+        [buddies[i] for i in rng.permutation(len(buddies))],
+        exclusions=excl[::-1],
+    )
+    assert solve(shuffled) == solve(problem_from_records(pupils, buddies, exclusions=excl))
+
+
+def test_it_gives_identical_results_for_workers_batches_and_merged_batches():
+    pupils, buddies, excl = random_records(2, groups=6)
+    problem = problem_from_records(
+        pupils, buddies, exclusions=excl, locked=[(pupils[0]["id"], buddies[0]["id"])]
+    )
+    whole = solve(problem)
+    assert solve(problem, workers=2, batch_size=20) == whole
+    assert merge_results(solve_batch(problem, g) for g in iter_batches(problem, 40)) == whole
+    assert whole.stats.components == 6
+    assert whole.stats.locked == 1
+
+
+def test_it_reports_progress_after_each_batch():
+    pupils, buddies, _ = random_records(3, groups=3)
+    calls = []
+    result = solve(problem_from_records(pupils, buddies), batch_size=1, progress=lambda *a: calls.append(a))
+    assert [c[:2] for c in calls] == [(1, 3), (2, 3), (3, 3)]
+    assert calls[-1][2] == result.stats.matched
+    assert calls[0][2] <= calls[1][2] <= calls[2][2]
+
+
+def test_it_packs_consecutive_groups_into_batches():
+    pupils = [pupil(i, group=g) for i, g in enumerate([1, 1, 1, 2, 3, 3, 4])]
+    problem = problem_from_records(pupils, [])
+    assert [b.tolist() for b in iter_batches(problem, 3)] == [[1], [2, 3], [4]]
+    assert [b.tolist() for b in iter_batches(problem, 100)] == [[1, 2, 3, 4]]
+    assert solve_batch(problem, [99]).pairs == []
+    assert solve_batch(problem, [99]).stats.components == 0
+
+
+def test_it_counts_stats():
+    pupils = [pupil(1, home_languages=["ar"]), pupil(2), pupil(3, group=2)]
+    result = solve(problem_from_records(pupils, [buddy(8, languages=["ar"]), buddy(9, grade=-1)]))
+    s = result.stats
+    assert (s.components, s.pupils, s.matched, s.locked, s.unmatched) == (2, 3, 2, 0, 1)
+    assert s.shared_home_language == 1
+    assert s.total_cost == 3.0 + 11.0
+    assert set(s.timings) >= {"costs", "assign", "explain", "total", "wall"}
+
+
+@pytest.mark.parametrize(
+    ("kw", "message"),
+    [
+        ({"locked": [(1, 404)]}, "locked pairs must name existing"),
+        ({"locked": [(1, 8), (1, 9)]}, "at most one locked pair"),
+    ],
+)
+def test_it_rejects_inconsistent_locks(kw, message):
+    problem = problem_from_records([pupil(1)], [buddy(8), buddy(9)], **kw)
+    with pytest.raises(ValueError, match=message):
+        solve(problem)
+
+
+def test_it_rejects_duplicate_ids_and_bad_weights():
+    with pytest.raises(ValueError, match="pupils ids must be unique"):
+        problem_from_records([pupil(1), pupil(1)], [])
+    with pytest.raises(ValueError, match="buddies ids must be unique"):
+        problem_from_records([], [buddy(1), buddy(1)])
+    with pytest.raises(ValueError, match=r"Weights\.load must be a finite number >= 0"):
+        Weights(load=-1.0)
+
+
+def soft(p, b, w):
+    home, langs = set(p["home_languages"]), set(p["home_languages"]) | set(p["languages"])
+    cost = (
+        0.0
+        if home & set(b["languages"])
+        else w.bridge_language
+        if langs & set(b["languages"])
+        else w.no_language
+    )
+    if b["grade"] >= 0:
+        cost += w.grade * min(abs(p["grade"] - b["grade"]), w.grade_cap)
+    return cost + w.interest * max(0, w.interest_cap - len(set(p["interests"]) & set(b["interests"])))
+
+
+def lp_optimum(pupils, buddies, excl, w):
+    """Max matched, then min cost, as two LPs over pupil x place variables (bipartite: integral)."""
+    excl = set(excl)
+    var_cost, var_pupil, var_place = [], [], []
+    places = []
+    for b in buddies:
+        for j in range(max(0, b["capacity"] - b["load"])):
+            places.append((b, w.load * (b["load"] + j)))
+    for i, p in enumerate(pupils):
+        for s, (b, extra) in enumerate(places):
+            day = p["transition_day"]
+            if (
+                b["group"] == p["group"]
+                and b["consent"]
+                and b["available_from"] <= day <= b["available_until"]
+                and p["gender_pref"] in (0, b["gender"])
+                and (p["id"], b["id"]) not in excl
+            ):
+                var_cost.append(soft(p, b, w) + extra)
+                var_pupil.append(i)
+                var_place.append(s)
+    n = len(var_cost)
+    a = np.zeros((len(pupils) + len(places), n))
+    a[var_pupil, np.arange(n)] = 1
+    a[len(pupils) + np.array(var_place, dtype=int), np.arange(n)] = 1
+    ub = np.ones(a.shape[0])
+    count = -linprog(-np.ones(n), A_ub=a, b_ub=ub, bounds=(0, 1), method="highs").fun
+    res = linprog(var_cost, A_ub=a, b_ub=ub, A_eq=np.ones((1, n)), b_eq=[round(count)], bounds=(0, 1))
+    return round(count), res.fun
+
+
+@pytest.mark.parametrize("seed", [11, 12, 13])
+def test_it_matches_an_independent_lp_optimum_on_medium_instances(seed):
+    pupils, buddies, excl = random_records(seed, groups=2, pupils_per_group=40, buddies_per_group=20)
+    result = solve(problem_from_records(pupils, buddies, exclusions=excl))
+    count, cost = lp_optimum(pupils, buddies, excl, Weights())
+    assert result.stats.matched == count
+    assert result.stats.total_cost == pytest.approx(cost, abs=1e-6)

@@ -14,7 +14,7 @@ def send_invitation_email(invitation_id: int) -> bool:
     """Send the invitation link once. A second delivery of the same task finds ``sent_at`` set and stops."""
     with transaction.atomic():
         invitation = (
-            Invitation.objects.select_for_update()
+            Invitation.objects.select_for_update(of=("self",))
             .select_related("organisation", "invited_by")
             .filter(pk=invitation_id, sent_at__isnull=True, accepted_at__isnull=True)
             .first()

@@ -173,6 +173,9 @@ INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14)
 
 # --- Pupil data -------------------------------------------------------------------------------------------
 PUPIL_DATA_RETENTION_MONTHS = env_int("PUPIL_DATA_RETENTION_MONTHS", 12)
+# Buddy matching: nightly runs cover pupils whose transition is this many weeks away; matches end after a term.
+MATCHING_NIGHTLY_WEEKS = env_int("MATCHING_NIGHTLY_WEEKS", 6)
+MATCH_TERM_MONTHS = env_int("MATCH_TERM_MONTHS", 6)
 
 # --- I18n -------------------------------------------------------------------------------------------------
 LANGUAGE_CODE = "nl"
@@ -200,7 +203,12 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
 
 # --- E-mail -----------------------------------------------------------------------------------------------
-_EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+_EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend",
+)
 _EMAIL_OPTIONS: dict[str, object] = {}
 if _EMAIL_BACKEND.endswith("smtp.EmailBackend"):
     _EMAIL_OPTIONS = {
@@ -247,8 +255,9 @@ if PRODUCTION:
 # --- API --------------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        # Token first: an unauthenticated call answers 401 with a WWW-Authenticate header.
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",

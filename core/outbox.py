@@ -21,6 +21,13 @@ SWEEP_GRACE = timedelta(seconds=30)
 SWEEP_BATCH = 500
 
 
+def _task(name: str):  # type: ignore[no-untyped-def]
+    # Web processes import task modules lazily; a worker has them all from start-up.
+    if name not in current_app.tasks:
+        current_app.loader.import_default_modules()
+    return current_app.tasks[name]
+
+
 def enqueue(task: str, *args: int | str) -> OutboxMessage:
     message = OutboxMessage.objects.create(task=task, args=list(args))
     transaction.on_commit(lambda: dispatch(message.pk))
@@ -38,7 +45,7 @@ def dispatch(message_id: int) -> bool:
         if message is None:
             return False
         try:
-            current_app.tasks[message.task].apply_async(args=message.args)
+            _task(message.task).apply_async(args=message.args)
         except Exception as exc:  # broker down or unreachable: keep the row for the sweep
             if current_app.conf.task_always_eager:
                 raise

@@ -1,0 +1,26 @@
+from unittest import mock
+
+from django.test import override_settings
+
+
+def test_it_reports_healthy_database_and_in_process_broker(client, db):
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "broker": "in-process"}
+
+
+@override_settings(REDIS_URL="redis://127.0.0.1:1/0")
+def test_it_answers_503_when_the_broker_does_not_answer(client, db):
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json()["broker"] == "down"
+
+
+def test_it_answers_503_when_the_database_does_not_answer(client, db):
+    with mock.patch("core.views._database_ok", return_value=False):
+        response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json()["database"] == "down"

@@ -1,0 +1,84 @@
+"""Who sees which requests, cases, pupils and notes. Built on ``accounts.scoping`` (the one place of reach).
+
+* School staff (REQUEST_SUPPORT) see their schools' requests, never cases' notes or pupils through a case.
+* The regional coordinator (ALLOCATE_SUPPORT) sees requests and cases of the schools in reach, and notes,
+  but pupils as counts only (DESIGN.md: coordinators see aggregates).
+* A supporter (WORK_CASES) sees the cases they own or advise on (and a case offered to them), the pupils
+  and notes of those cases, and the requests behind them. Nobody else sees notes.
+"""
+
+from django.db.models import Q, QuerySet
+
+from accounts import scoping
+from accounts.roles import Capability
+from caseloads.models import Case, SupportRequest, TransferStatus
+
+
+def _schools_q(user: object, capability: Capability, field: str = "school") -> Q | None:
+    r = scoping.reach(user, capability)
+    if r.everything:
+        return Q()
+    if r.empty:
+        return None
+    return Q(**{f"{field}__in": r.organisations().values("pk")})
+
+
+def _any(*parts: Q | None) -> Q | None:
+    kept = [p for p in parts if p is not None]
+    if not kept:
+        return None
+    combined = kept[0]
+    for p in kept[1:]:
+        combined |= p
+    return combined
+
+
+def requests_for(user: object) -> QuerySet[SupportRequest]:
+    qs = SupportRequest.objects.all()
+    if not getattr(user, "is_authenticated", False):
+        return qs.none()
+    own_cases = None
+    if scoping.can(user, Capability.WORK_CASES):
+        own_cases = Q(case__supporter=user) | Q(case__advisor=user)
+    q = _any(
+        _schools_q(user, Capability.REQUEST_SUPPORT),
+        _schools_q(user, Capability.ALLOCATE_SUPPORT),
+        own_cases,
+    )
+    return qs.none() if q is None else qs.filter(q)
+
+
+def cases_for(user: object) -> QuerySet[Case]:
+    qs = Case.objects.all()
+    if not getattr(user, "is_authenticated", False):
+        return qs.none()
+    own = None
+    if scoping.can(user, Capability.WORK_CASES):
+        offered = Case.objects.filter(
+            transfers__to_supporter=user, transfers__status=TransferStatus.PENDING
+        ).values("pk")
+        own = Q(supporter=user) | Q(advisor=user) | Q(pk__in=offered)
+    q = _any(own, _schools_q(user, Capability.ALLOCATE_SUPPORT))
+    return qs.none() if q is None else qs.filter(q)
+
+
+def is_case_supporter(user: object, case: Case) -> bool:
+    """Owner or advisor: the supporter(s) of the case."""
+    uid = getattr(user, "pk", None)
+    return (
+        uid is not None
+        and uid in (case.supporter_id, case.advisor_id)
+        and scoping.can(user, Capability.WORK_CASES)
+    )
+
+
+def can_allocate(user: object, school: object) -> bool:
+    return scoping.can(user, Capability.ALLOCATE_SUPPORT, school)  # type: ignore[arg-type]
+
+
+def can_see_notes(user: object, case: Case) -> bool:
+    return is_case_supporter(user, case) or can_allocate(user, case.school)
+
+
+def can_see_pupils(user: object, case: Case) -> bool:
+    return is_case_supporter(user, case)

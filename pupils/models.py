@@ -74,6 +74,8 @@ class Pupil(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
+    # Set when a match ended as "not a fit": the pupil goes back to the pool ahead of others.
+    priority_since = models.DateTimeField(_("back in the pool with priority since"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("pupil")

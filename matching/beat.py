@@ -1,0 +1,10 @@
+from celery.schedules import crontab
+
+SCHEDULE = {
+    "matching-nightly-runs": {"task": "matching.start_nightly_runs", "schedule": crontab(hour=2, minute=15)},
+    "matching-end-expired": {"task": "matching.end_expired_matches", "schedule": crontab(hour=3, minute=0)},
+    "matching-anonymise-expired": {
+        "task": "matching.anonymise_expired",
+        "schedule": crontab(hour=3, minute=30),
+    },
+}

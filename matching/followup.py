@@ -1,0 +1,122 @@
+"""Follow-up of approved matches: check-ins on a schedule, the fit check, ending a match.
+
+Schedule: week 1, week 2, week 6, then monthly until the term ends. A check-in past its due date and
+not done is overdue; pages highlight it and reports count it.
+"""
+
+import calendar
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import scoping
+from accounts.roles import Capability
+from core.errors import ServiceError
+from matching.models import CheckIn, CheckInOutcome, EndReason, Fit, Match, MatchStatus
+from pupils import access
+from pupils.models import AccessAction, Pupil
+
+FIRST_CHECK_INS = (timedelta(weeks=1), timedelta(weeks=2), timedelta(weeks=6))
+
+
+def add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def check_in_dates(starts_on: date, ends_on: date) -> list[date]:
+    dates = [starts_on + delta for delta in FIRST_CHECK_INS]
+    months = 2
+    while (day := add_months(starts_on, months)) <= ends_on:
+        if day > dates[-1]:
+            dates.append(day)
+        months += 1
+    return [d for d in dates if d <= ends_on]
+
+
+def schedule_check_ins(match: Match) -> None:
+    assert match.starts_on is not None
+    assert match.ends_on is not None
+    CheckIn.objects.bulk_create(
+        [CheckIn(match=match, due_on=d) for d in check_in_dates(match.starts_on, match.ends_on)],
+        ignore_conflicts=True,
+    )
+
+
+def _active_for_update(user: object, match_id: int) -> Match:
+    qs = Match.objects.select_for_update()
+    match = scoping.get_in_reach_or_404(qs, user, Capability.RUN_MATCHING, field="school", pk=match_id)
+    if match.status == MatchStatus.ENDED:
+        raise ServiceError(_("This match has ended; it takes no more check-ins."), code="match_ended")
+    if match.status != MatchStatus.APPROVED:
+        raise ServiceError(_("Only an approved match can be followed up."), code="not_approved")
+    return match
+
+
+def record_check_in(user: object, match_id: int, outcome: str) -> CheckIn:
+    """Mark the earliest open check-in done (or add one for today when none is open)."""
+    if outcome not in CheckInOutcome.values:
+        raise ServiceError(_("Choose how it is going."), field="outcome")
+    with transaction.atomic():
+        match = _active_for_update(user, match_id)
+        check_in = match.check_ins.filter(done_at__isnull=True).order_by("due_on").first()
+        if check_in is None:
+            check_in, _created = CheckIn.objects.get_or_create(match=match, due_on=timezone.localdate())
+        check_in.done_at = timezone.now()
+        check_in.done_by = user if getattr(user, "pk", None) else None
+        check_in.outcome = outcome
+        check_in.save(update_fields=["done_at", "done_by", "outcome"])
+        access.record(user, [match.pupil_id], AccessAction.CHANGE, context="matching.check_in")
+    return check_in
+
+
+def record_fit(user: object, match_id: int, fit: str) -> Match:
+    """The fit check after the first meeting; "not a fit" ends the match and puts the pupil back in the
+    pool with priority (and the pair is never proposed again)."""
+    if fit not in Fit.values:
+        raise ServiceError(_("Choose how the first meeting went."), field="fit")
+    with transaction.atomic():
+        match = _active_for_update(user, match_id)
+        match.fit = fit
+        match.fit_at = timezone.now()
+        match.save(update_fields=["fit", "fit_at"])
+        if fit == Fit.NOT_A_FIT:
+            _end(match, EndReason.NOT_A_FIT)
+            Pupil.objects.filter(pk=match.pupil_id).update(priority_since=timezone.now())
+        access.record(user, [match.pupil_id], AccessAction.CHANGE, context="matching.fit")
+    return match
+
+
+def _end(match: Match, reason: str) -> None:
+    match.status = MatchStatus.ENDED
+    match.ended_at = timezone.now()
+    match.end_reason = reason
+    match.save(update_fields=["status", "ended_at", "end_reason"])
+
+
+def end_match(user: object, match_id: int, reason: str) -> Match:
+    if reason not in EndReason.values:
+        raise ServiceError(_("Choose a reason."), field="reason")
+    with transaction.atomic():
+        match = _active_for_update(user, match_id)
+        _end(match, reason)
+        if reason == EndReason.NOT_A_FIT:
+            Pupil.objects.filter(pk=match.pupil_id).update(priority_since=timezone.now())
+        access.record(user, [match.pupil_id], AccessAction.CHANGE, context="matching.end")
+    return match
+
+
+def end_expired_matches(today: date | None = None) -> int:
+    """End approved matches whose term is over (beat, daily). One conditional update: safe to repeat."""
+    today = today or timezone.localdate()
+    return Match.objects.filter(status=MatchStatus.APPROVED, ends_on__lt=today).update(
+        status=MatchStatus.ENDED, ended_at=timezone.now(), end_reason=EndReason.TERM_ENDED
+    )
+
+
+def overdue_check_ins(today: date | None = None):  # type: ignore[no-untyped-def]
+    today = today or timezone.localdate()
+    return CheckIn.objects.filter(match__status=MatchStatus.APPROVED, done_at__isnull=True, due_on__lt=today)

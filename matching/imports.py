@@ -1,0 +1,455 @@
+"""CSV import of pupils and buddies: the whole file is validated first, then imported all-or-nothing.
+
+Columns are documented in :data:`COLUMNS` (and in the downloadable template). Lists (languages,
+interests) are separated by ``;``. Dates are ``YYYY-MM-DD``. ``school`` is the school's BRIN code or id.
+Small files are imported in the request; larger ones become an :class:`ImportJob` that a task imports
+(again in one transaction) while the page shows progress. Any bad row: nothing is written, and every
+row's problems are reported with their row number (the header is row 1).
+"""
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts import scoping
+from accounts.models import Organisation
+from accounts.roles import Capability, OrganisationKind
+from core import outbox
+from core.errors import ServiceError
+from matching.models import Buddy, BuddyConsentBy, BuddyKind, ImportJob, ImportKind, ImportStatus
+from pupils import access, languages
+from pupils.models import AccessAction, ConsentBy, Gender, Interest, Pupil
+
+#: Files up to this many rows are imported in the request; larger ones by a task with progress.
+INLINE_ROWS = 300
+CHUNK = 500
+
+COLUMNS: dict[str, list[tuple[str, bool, Any]]] = {
+    ImportKind.PUPILS: [
+        ("school", True, gettext_lazy("BRIN code or id of the receiving school")),
+        ("first_name", True, gettext_lazy("first name")),
+        ("last_initial", True, gettext_lazy("initial of the last name")),
+        ("birth_year", True, gettext_lazy("year, e.g. 2014")),
+        ("grade", True, gettext_lazy("group 1-8 (primary) or year 1-6 (secondary)")),
+        ("transition_date", True, gettext_lazy("YYYY-MM-DD, today or later")),
+        ("home_languages", True, gettext_lazy("ISO 639 codes separated by ;, e.g. ar;ku")),
+        ("other_languages", False, gettext_lazy("ISO 639 codes separated by ;")),
+        ("interests", False, gettext_lazy("interest codes separated by ;")),
+        ("gender", False, gettext_lazy("f, m, x or empty")),
+        ("buddy_gender_preference", False, gettext_lazy("f, m, x or empty")),
+        ("consent_by", False, gettext_lazy("parent, guardian or empty")),
+    ],
+    ImportKind.BUDDIES: [
+        ("school", True, gettext_lazy("BRIN code or id of the school")),
+        ("kind", True, gettext_lazy("peer, staff or volunteer")),
+        ("first_name", True, gettext_lazy("first name")),
+        ("last_initial", True, gettext_lazy("initial of the last name")),
+        ("grade", False, gettext_lazy("peers only: group 1-8 or year 1-6")),
+        ("languages", True, gettext_lazy("ISO 639 codes separated by ;")),
+        ("interests", False, gettext_lazy("interest codes separated by ;")),
+        ("gender", False, gettext_lazy("f, m, x or empty")),
+        ("capacity", True, gettext_lazy("1, 2 or 3")),
+        ("available_from", False, gettext_lazy("YYYY-MM-DD")),
+        ("available_until", False, gettext_lazy("YYYY-MM-DD, today or later")),
+        ("consent_by", False, gettext_lazy("parent or guardian (peers), self (staff, volunteers)")),
+        ("trained_on", False, gettext_lazy("YYYY-MM-DD")),
+    ],
+}
+
+EXAMPLES = {
+    ImportKind.PUPILS: [
+        "01ZK",
+        "Amira",
+        "H",
+        "2014",
+        "6",
+        "2027-01-11",
+        "ar",
+        "en",
+        "football;drawing",
+        "f",
+        "f",
+        "parent",
+    ],
+    ImportKind.BUDDIES: [
+        "01ZK",
+        "peer",
+        "Lotte",
+        "J",
+        "6",
+        "nl;en",
+        "football",
+        "f",
+        "2",
+        "",
+        "",
+        "parent",
+        "",
+    ],
+}
+
+
+def template_csv(kind: str) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([name for name, _req, _help in COLUMNS[kind]])
+    writer.writerow(EXAMPLES[kind])
+    return out.getvalue()
+
+
+@dataclass
+class RowError:
+    row: int
+    field: str
+    message: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {"row": self.row, "field": self.field, "message": self.message}
+
+
+class ImportInvalid(ServiceError):
+    """The file has problems; ``rows`` lists them all. Nothing was written."""
+
+    def __init__(self, rows: list[RowError]) -> None:
+        super().__init__(
+            _("The file has %(n)s problem(s); nothing was imported.") % {"n": len(rows)},
+            code="invalid_rows",
+            field="file",
+        )
+        self.rows = rows
+
+
+@dataclass
+class Parsed:
+    kind: str
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in value.replace(",", ";").split(";") if part.strip()]
+
+
+def read_upload(upload: Any) -> str:
+    if upload is None:
+        raise ServiceError(_("Choose a CSV file."), field="file")
+    if upload.size > settings.MAX_UPLOAD_BYTES:
+        raise ServiceError(_("The file is too large."), field="file")
+    try:
+        return upload.read().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ServiceError(_("Save the file as CSV in UTF-8."), field="file") from None
+
+
+class _Row:
+    """Field readers for one row that collect errors instead of raising."""
+
+    def __init__(self, number: int, raw: dict[str, str], errors: list[RowError], today: date) -> None:
+        self.number, self.raw, self.errors, self.today = number, raw, errors, today
+
+    def error(self, name: str, message: str) -> None:
+        self.errors.append(RowError(self.number, name, message))
+
+    def text(self, name: str, required: bool = True, max_length: int = 50) -> str:
+        value = (self.raw.get(name) or "").strip()
+        if required and not value:
+            self.error(name, _("This field is required."))
+        elif len(value) > max_length:
+            self.error(name, _("At most %(n)s characters.") % {"n": max_length})
+        return value
+
+    def integer(self, name: str, low: int, high: int, required: bool = True) -> int | None:
+        value = (self.raw.get(name) or "").strip()
+        if not value:
+            if required:
+                self.error(name, _("This field is required."))
+            return None
+        if not value.isdigit() or not low <= int(value) <= high:
+            self.error(name, _("Give a whole number from %(low)s to %(high)s.") % {"low": low, "high": high})
+            return None
+        return int(value)
+
+    def day(self, name: str, required: bool = False, future: bool = False) -> date | None:
+        value = (self.raw.get(name) or "").strip()
+        if not value:
+            if required:
+                self.error(name, _("This field is required."))
+            return None
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            self.error(name, _("Give a date as YYYY-MM-DD."))
+            return None
+        if future and day < self.today:
+            self.error(name, _("This date is in the past."))
+        return day
+
+    def codes(self, name: str, required: bool = False) -> list[str]:
+        raw = _split(self.raw.get(name) or "")
+        try:
+            codes = languages.validate_codes(raw)
+        except ValueError as exc:
+            self.error(name, _("Unknown language code: %(code)s.") % {"code": exc.args[0]})
+            return []
+        if required and not codes:
+            self.error(name, _("This field is required."))
+        return codes
+
+    def choice(self, name: str, choices: list[str]) -> str:
+        value = (self.raw.get(name) or "").strip().lower()
+        if value and value not in choices:
+            self.error(name, _("Choose one of: %(choices)s.") % {"choices": ", ".join(choices)})
+            return ""
+        return value
+
+
+def parse(user: object, kind: str, text: str, today: date | None = None) -> Parsed:
+    """Validate the whole file: header, every row, schools in reach, interests, duplicates.
+
+    Queries: schools named in the file, interests, existing records with the same keys (3 in all)."""
+    today = today or timezone.localdate()
+    parsed = Parsed(kind)
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    known = {name for name, _r, _h in COLUMNS[kind]}
+    required = {name for name, req, _h in COLUMNS[kind] if req}
+    unknown = [h for h in header if h not in known]
+    missing = sorted(required - set(header))
+    if unknown:
+        parsed.errors.append(
+            RowError(1, "", _("Unknown columns: %(names)s.") % {"names": ", ".join(unknown)})
+        )
+    if missing:
+        parsed.errors.append(
+            RowError(1, "", _("Missing columns: %(names)s.") % {"names": ", ".join(missing)})
+        )
+    if parsed.errors or not header:
+        if not header:
+            parsed.errors.append(RowError(1, "", _("The file is empty.")))
+        return parsed
+    raw_rows = [{(k or "").strip(): (v or "") for k, v in r.items()} for r in reader]
+    if not raw_rows:
+        parsed.errors.append(RowError(1, "", _("The file has no rows.")))
+        return parsed
+
+    refs = {r.get("school", "").strip() for r in raw_rows}
+    ids = [int(ref) for ref in refs if ref.isdigit()]
+    reach = scoping.reach(user, Capability.MANAGE_PUPILS)
+    schools: dict[str, Organisation] = {}
+    for org in Organisation.objects.filter(kind=OrganisationKind.SCHOOL).filter(
+        brin__in=[r for r in refs if r]
+    ) | Organisation.objects.filter(kind=OrganisationKind.SCHOOL, pk__in=ids):
+        if reach.contains(org):
+            schools[org.brin] = org
+            schools[str(org.pk)] = org
+    interests = {i.code: i for i in Interest.objects.all()}
+
+    seen: dict[tuple, int] = {}
+    for number, raw in enumerate(raw_rows, start=2):
+        row = _Row(number, raw, parsed.errors, today)
+        ref = raw.get("school", "").strip()
+        school = schools.get(ref)
+        if school is None:
+            row.error(
+                "school", _("School %(ref)s does not exist or is outside your reach.") % {"ref": ref or "-"}
+            )
+        codes = _split(raw.get("interests") or "")
+        bad = [c for c in codes if c not in interests]
+        if bad:
+            row.error("interests", _("Unknown interests: %(codes)s.") % {"codes": ", ".join(bad)})
+        values: dict[str, Any] = {
+            "school": school,
+            "first_name": row.text("first_name"),
+            "last_initial": row.text("last_initial", max_length=3),
+            "interests": [interests[c] for c in codes if c in interests],
+            "gender": row.choice("gender", Gender.values),
+        }
+        if kind == ImportKind.PUPILS:
+            values |= {
+                "birth_year": row.integer("birth_year", today.year - 20, today.year),
+                "grade": row.integer("grade", 1, 8),
+                "transition_date": row.day("transition_date", required=True, future=True),
+                "home_languages": row.codes("home_languages", required=True),
+                "other_languages": row.codes("other_languages"),
+                "buddy_gender_preference": row.choice("buddy_gender_preference", Gender.values),
+                "consent_by": row.choice("consent_by", ConsentBy.values),
+            }
+            if school and values["grade"] and values["grade"] > (8 if school.stage == "primary" else 6):
+                row.error("grade", _("Grade must be between 1 and %(n)s for this stage.") % {"n": 6})
+            key = (ref, values["first_name"].lower(), values["last_initial"].lower(), values["birth_year"])
+        else:
+            values |= {
+                "kind": row.choice("kind", BuddyKind.values) or None,
+                "grade": row.integer("grade", 1, 8, required=False),
+                "languages": row.codes("languages", required=True),
+                "capacity": row.integer("capacity", 1, 3),
+                "available_from": row.day("available_from"),
+                "available_until": row.day("available_until", future=True),
+                "consent_by": row.choice("consent_by", BuddyConsentBy.values),
+                "trained_on": row.day("trained_on"),
+            }
+            if not values["kind"]:
+                row.error("kind", _("Choose one of: %(choices)s.") % {"choices": ", ".join(BuddyKind.values)})
+            elif values["kind"] == BuddyKind.PEER and not values["grade"]:
+                row.error("grade", _("A peer buddy needs a grade."))
+            if (
+                values["available_from"]
+                and values["available_until"]
+                and values["available_until"] < values["available_from"]
+            ):
+                row.error("available_until", _("Available until must be on or after available from."))
+            key = (ref, values["kind"], values["first_name"].lower(), values["last_initial"].lower())
+        if key in seen:
+            row.error("", _("Duplicate of row %(n)s.") % {"n": seen[key]})
+        else:
+            seen[key] = number
+        values["_row"] = number
+        parsed.rows.append(values)
+    _check_existing(parsed)
+    parsed.errors.sort(key=lambda e: (e.row, e.field))
+    return parsed
+
+
+def _check_existing(parsed: Parsed) -> None:
+    """Rows that repeat a record already held (same school, name, initial, birth year or kind)."""
+    school_ids = {r["school"].pk for r in parsed.rows if r["school"] is not None}
+    if not school_ids:
+        return
+    if parsed.kind == ImportKind.PUPILS:
+        existing = set(
+            Pupil.objects.filter(school_id__in=school_ids, anonymised_at__isnull=True).values_list(
+                "school_id", "first_name", "last_initial", "birth_year"
+            )
+        )
+        for r in parsed.rows:
+            if (
+                r["school"]
+                and (r["school"].pk, r["first_name"], r["last_initial"], r["birth_year"]) in existing
+            ):
+                parsed.errors.append(RowError(r["_row"], "", _("This pupil is already registered.")))
+    else:
+        existing = set(
+            Buddy.objects.filter(school_id__in=school_ids, anonymised_at__isnull=True).values_list(
+                "school_id", "kind", "first_name", "last_initial"
+            )
+        )
+        for r in parsed.rows:
+            if r["school"] and (r["school"].pk, r["kind"], r["first_name"], r["last_initial"]) in existing:
+                parsed.errors.append(RowError(r["_row"], "", _("This buddy is already registered.")))
+
+
+def _write(user: object, parsed: Parsed, progress: Any = None) -> int:
+    """Create every row in the caller's transaction; ``progress(rows_done)`` after every chunk."""
+    now = timezone.now()
+    user_ref = user if getattr(user, "pk", None) else None
+    model = Pupil if parsed.kind == ImportKind.PUPILS else Buddy
+    through = model.interests.through
+    owner = "pupil_id" if model is Pupil else "buddy_id"
+    done = 0
+    for start in range(0, len(parsed.rows), CHUNK):
+        chunk = parsed.rows[start : start + CHUNK]
+        objects = []
+        for r in chunk:
+            values = {k: v for k, v in r.items() if k not in {"interests", "_row"}}
+            values["gender"] = values.get("gender") or ""
+            if model is Pupil:
+                values["stage"] = r["school"].stage
+            elif values["kind"] != BuddyKind.PEER:
+                values["grade"] = None
+            if values.get("consent_by"):
+                values["consent_at"] = now
+                values["consent_recorded_by"] = user_ref
+            objects.append(model(**values))
+        created = model.objects.bulk_create(objects)
+        through.objects.bulk_create(
+            [
+                through(**{owner: obj.pk, "interest_id": i.pk})
+                for obj, r in zip(created, chunk, strict=True)
+                for i in r["interests"]
+            ]
+        )
+        if model is Pupil:
+            access.record(user, [p.pk for p in created], AccessAction.CREATE, context="pupils.import")
+        done += len(chunk)
+        if progress is not None:
+            progress(done)
+    return done
+
+
+@dataclass
+class ImportOutcome:
+    created: int = 0
+    job: ImportJob | None = None
+
+
+def import_csv(user: object, kind: str, text: str) -> ImportOutcome:
+    """Validate ``text`` whole; import it now (small files) or queue a job (large ones)."""
+    if not scoping.can(user, Capability.MANAGE_PUPILS):
+        raise ServiceError(_("You cannot import records."), code="forbidden")
+    parsed = parse(user, kind, text)
+    if parsed.errors:
+        raise ImportInvalid(parsed.errors)
+    if len(parsed.rows) <= INLINE_ROWS:
+        with transaction.atomic():
+            return ImportOutcome(created=_write(user, parsed))
+    with transaction.atomic():
+        job = ImportJob.objects.create(kind=kind, created_by=user, content=text, rows_total=len(parsed.rows))
+        outbox.enqueue("matching.process_import", job.pk)
+    return ImportOutcome(job=job)
+
+
+def _progress_key(job_id: int) -> str:
+    return f"matching:import:{job_id}:rows"
+
+
+def job_progress(job: ImportJob) -> int:
+    if job.status in (ImportStatus.DONE, ImportStatus.FAILED):
+        return job.rows_done
+    return int(cache.get(_progress_key(job.pk), 0))
+
+
+def process_job(job_id: int) -> bool:
+    """Import a queued job in one transaction. Progress goes to the cache (the transaction hides row
+    updates from the page until it commits). The file content is dropped afterwards."""
+    if not ImportJob.objects.filter(pk=job_id, status=ImportStatus.QUEUED).update(
+        status=ImportStatus.RUNNING
+    ):
+        return False
+    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
+    parsed = parse(job.created_by, job.kind, job.content)
+    if parsed.errors:
+        ImportJob.objects.filter(pk=job_id).update(
+            status=ImportStatus.FAILED,
+            errors=[e.as_dict() for e in parsed.errors],
+            content="",
+            finished_at=timezone.now(),
+        )
+        return False
+    try:
+        with transaction.atomic():
+            created = _write(job.created_by, parsed, lambda n: cache.set(_progress_key(job_id), n, 3600))
+            ImportJob.objects.filter(pk=job_id).update(
+                status=ImportStatus.DONE,
+                rows_done=created,
+                created_count=created,
+                content="",
+                finished_at=timezone.now(),
+            )
+    except Exception as exc:
+        ImportJob.objects.filter(pk=job_id).update(
+            status=ImportStatus.FAILED,
+            errors=[{"row": 0, "field": "", "message": type(exc).__name__}],
+            content="",
+            finished_at=timezone.now(),
+        )
+        return False
+    return True

@@ -1,0 +1,45 @@
+"""Celery entry points for matching: ids in, services do the work, every task safe to run twice."""
+
+from celery import group, shared_task
+
+from matching import followup, imports, notifications, retention, runs
+
+
+@shared_task(name="matching.run_matching", ignore_result=True, acks_late=True)
+def run_matching(run_id: int) -> int:
+    """Plan the run, then fan its unfinished batches out to workers (a group; the last batch closes
+    the run). A second delivery re-sends only unfinished batches, which are idempotent anyway."""
+    pending = runs.run_guarded(run_id, runs.prepare_run) or []
+    if pending:
+        group(run_matching_batch.si(run_id, index) for index in pending).apply_async()
+    return len(pending)
+
+
+@shared_task(name="matching.run_matching_batch", ignore_result=True, acks_late=True)
+def run_matching_batch(run_id: int, index: int) -> bool:
+    return bool(runs.run_guarded(run_id, runs.run_batch, index))
+
+
+@shared_task(name="matching.start_nightly_runs", ignore_result=True)
+def start_nightly_runs() -> int:
+    return len(runs.start_nightly_runs())
+
+
+@shared_task(name="matching.notify_match_approved", ignore_result=True)
+def notify_match_approved(match_id: int) -> bool:
+    return notifications.notify_match_approved(match_id)
+
+
+@shared_task(name="matching.end_expired_matches", ignore_result=True)
+def end_expired_matches() -> int:
+    return followup.end_expired_matches()
+
+
+@shared_task(name="matching.anonymise_expired", ignore_result=True)
+def anonymise_expired() -> int:
+    return retention.anonymise_expired()
+
+
+@shared_task(name="matching.process_import", ignore_result=True)
+def process_import(job_id: int) -> bool:
+    return imports.process_job(job_id)

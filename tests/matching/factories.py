@@ -1,0 +1,73 @@
+"""Small factories for pupils, buddies and matches, built per test."""
+
+import itertools
+from datetime import date, timedelta
+
+from django.utils import timezone
+
+from accounts.models import Organisation
+from matching.models import Buddy, BuddyKind, Match, MatchRun, MatchStatus, RunStatus
+from pupils.models import Interest, Pupil
+
+_seq = itertools.count(1)
+
+
+def interest(code: str) -> Interest:
+    return Interest.objects.get_or_create(code=code, defaults={"name_nl": code, "name_en": code.title()})[0]
+
+
+def make_pupil(school: Organisation, **extra: object) -> Pupil:
+    n = next(_seq)
+    interests = extra.pop("interests", [])
+    values = {
+        "first_name": f"Pupil{n}",
+        "last_initial": "P",
+        "birth_year": 2015,
+        "stage": school.stage or "primary",
+        "grade": 5,
+        "transition_date": date.today() + timedelta(days=14),
+        "home_languages": ["ar"],
+        "other_languages": [],
+    }
+    values.update(extra)
+    pupil = Pupil.objects.create(school=school, **values)
+    if interests:
+        pupil.interests.set([interest(c) for c in interests])
+    return pupil
+
+
+def make_buddy(school: Organisation, **extra: object) -> Buddy:
+    n = next(_seq)
+    interests = extra.pop("interests", [])
+    values = {
+        "kind": BuddyKind.PEER,
+        "first_name": f"Buddy{n}",
+        "last_initial": "B",
+        "grade": 5,
+        "languages": ["ar", "nl"],
+        "capacity": 1,
+        "consent_by": "parent",
+        "consent_at": timezone.now(),
+    }
+    values.update(extra)
+    if values["kind"] != BuddyKind.PEER:
+        values.setdefault("grade", None)
+    buddy = Buddy.objects.create(school=school, **values)
+    if interests:
+        buddy.interests.set([interest(c) for c in interests])
+    return buddy
+
+
+def make_run(scope: Organisation, **extra: object) -> MatchRun:
+    extra.setdefault("buddy_kind", BuddyKind.PEER)
+    extra.setdefault("status", RunStatus.DONE)
+    return MatchRun.objects.create(scope=scope, **extra)
+
+
+def make_match(pupil: Pupil, buddy: Buddy, run: MatchRun | None = None, **extra: object) -> Match:
+    extra.setdefault("status", MatchStatus.PROPOSED)
+    extra.setdefault("kind", buddy.kind)
+    extra.setdefault("reasons", [["shared_home_language", {"languages": ["ar"]}], ["same_grade", {}]])
+    if run is None and extra["status"] == MatchStatus.PROPOSED:
+        run = make_run(pupil.school, buddy_kind=buddy.kind)
+    return Match.objects.create(pupil=pupil, buddy=buddy, run=run, school=pupil.school, **extra)

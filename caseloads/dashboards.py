@@ -83,6 +83,7 @@ def supporter_dashboard(user: object, today: date | None = None) -> dict[str, ob
         "overdue_count": sum(1 for s in steps if s.overdue),  # type: ignore[attr-defined]
         "offered": offered,
         "waiting": waiting,
+        "waiting_count": len(offered) + len(waiting),
         "worked": worked,
         "contract": contract,
         "percent": round(_percent(worked.hours, contract)),

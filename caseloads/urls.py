@@ -1,4 +1,29 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from caseloads import views
 
 app_name = "caseloads"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("requests/", views.request_list, name="request_list"),
+    path("requests/new/", views.request_create, name="request_create"),
+    path("requests/allocate-open/", views.allocate_open, name="allocate_open"),
+    path("requests/<int:pk>/", views.request_detail, name="request_detail"),
+    path("requests/<int:pk>/allocate/", views.request_allocate, name="request_allocate"),
+    path("requests/<int:pk>/triage/", views.request_triage, name="request_triage"),
+    path("requests/<int:pk>/decline/", views.request_decline, name="request_decline"),
+    path("cases/", views.case_list, name="case_list"),
+    path("cases/<int:pk>/", views.case_detail, name="case_detail"),
+    path("cases/<int:pk>/edit/", views.case_edit, name="case_edit"),
+    path("cases/<int:pk>/status/", views.case_status, name="case_status"),
+    path("cases/<int:pk>/transfer/", views.case_transfer, name="case_transfer"),
+    path("cases/<int:pk>/share/", views.case_share, name="case_share"),
+    path("cases/<int:pk>/visits/new/", views.visit_create, name="visit_create"),
+    path("cases/<int:pk>/visits/<int:visit_pk>/done/", views.visit_done, name="visit_done"),
+    path("cases/<int:pk>/steps/<int:step_pk>/done/", views.step_done, name="step_done"),
+    path("transfers/<int:pk>/answer/", views.transfer_answer, name="transfer_answer"),
+    path("my/", views.my_dashboard, name="my_dashboard"),
+    path("region/", views.region_dashboard, name="region_dashboard"),
+    path("region/report.csv", views.region_report_csv, name="region_report_csv"),
+    path("profile/", views.profile_edit, name="profile_edit"),
+]

@@ -3,6 +3,7 @@ from unittest import mock
 from django.test import override_settings
 
 
+@override_settings(REDIS_URL="")
 def test_it_reports_healthy_database_and_in_process_broker(client, db):
     response = client.get("/healthz")
 
@@ -24,3 +25,13 @@ def test_it_answers_503_when_the_database_does_not_answer(client, db):
 
     assert response.status_code == 503
     assert response.json()["database"] == "down"
+
+
+def test_it_reports_a_real_broker_that_answers(client, db, settings):
+    from tests.support import require_redis
+
+    settings.REDIS_URL = require_redis()
+
+    response = client.get("/healthz")
+
+    assert (response.status_code, response.json()["broker"]) == (200, "ok")

@@ -16,11 +16,12 @@ def test_it_keeps_a_message_when_the_broker_is_down_and_sends_it_on_the_sweep(tr
 
     from config.celery import app
 
-    with (
-        mock.patch.object(app.conf, "task_always_eager", False),
-        mock.patch("celery.app.task.Task.apply_async", side_effect=ConnectionError("broker down")),
-    ):
-        assert outbox.dispatch(message.pk) is False
+    app.conf.task_always_eager = False
+    try:
+        with mock.patch("celery.app.task.Task.apply_async", side_effect=ConnectionError("broker down")):
+            assert outbox.dispatch(message.pk) is False
+    finally:
+        app.conf.task_always_eager = True
     message.refresh_from_db()
     assert (message.dispatched_at, message.attempts, message.last_error) == (
         None,

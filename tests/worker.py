@@ -1,7 +1,7 @@
 """Run a real Celery worker process against Redis and the test database, for integration tests.
 
-The worker listens on a queue of its own, so a developer's running worker never takes the test's tasks,
-and this process publishes to that queue for the duration of the ``with`` block.
+The worker and this process use a Redis database of their own (index 15), so a developer's running worker
+never takes the test's tasks; this process publishes there for the duration of the ``with`` block.
 """
 
 import os
@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from django.db import connection
 
@@ -31,7 +32,8 @@ def test_database_url() -> str:
 def celery_worker(
     redis_url: str, *, extra_env: dict[str, str] | None = None, concurrency: int = 1, pool: str = "solo"
 ) -> Iterator[subprocess.Popen[str]]:
-    queue = f"overstap-test-{uuid.uuid4().hex[:8]}"
+    redis_url = _isolated(redis_url)
+    name = uuid.uuid4().hex[:8]
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
@@ -51,27 +53,24 @@ def celery_worker(
         pool,
         "-c",
         str(concurrency),
-        "-Q",
-        queue,
         "-l",
         "info",
         "--without-gossip",
         "--without-mingle",
         "--without-heartbeat",
     ]
-    log = open(ROOT / f"var-worker-{queue}.log", "w+")  # noqa: SIM115 - closed in finally
+    log = open(ROOT / f"var-worker-{name}.log", "w+")  # noqa: SIM115 - closed in finally
     proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
-    saved = (app.conf.task_always_eager, app.conf.broker_url, app.conf.task_default_queue)
+    saved = (app.conf.task_always_eager, app.conf.broker_url)
     try:
         _wait_ready(log, proc)
         app.conf.task_always_eager = False
         app.conf.broker_url = redis_url
-        app.conf.task_default_queue = queue
-        app._pool = None  # publish over a fresh connection to the real broker
+        _reset_connections()
         yield proc
     finally:
-        app.conf.task_always_eager, app.conf.broker_url, app.conf.task_default_queue = saved
-        app._pool = None
+        app.conf.task_always_eager, app.conf.broker_url = saved
+        _reset_connections()
         proc.terminate()
         try:
             proc.wait(timeout=20)
@@ -84,6 +83,17 @@ def celery_worker(
         Path(log.name).unlink(missing_ok=True)
         if "Traceback" in output:
             print(output[-4000:])  # shown by pytest when the test fails
+
+
+def _isolated(redis_url: str) -> str:
+    parts = urlsplit(redis_url)
+    return urlunsplit((parts.scheme, parts.netloc, "/15", parts.query, parts.fragment))
+
+
+def _reset_connections() -> None:
+    # Publish over fresh connections to whichever broker is configured now.
+    app._pool = None
+    app.amqp._producer_pool = None
 
 
 def _wait_ready(log, proc: subprocess.Popen[str], timeout: float = 60) -> None:  # type: ignore[no-untyped-def]

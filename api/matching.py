@@ -1,9 +1,589 @@
-"""API for the matching domain."""
+"""API for buddy matching: pupils, buddies, CSV imports, match runs, matches and check-ins.
 
+Every queryset is scoped by reach (a wrong id answers 404); viewsets validate, call one service and map
+its errors. Listing or reading pupil records writes the access log.
+"""
+
+from typing import Any
+
+from django.db.models import Q
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
+
+from accounts import scoping
+from accounts.roles import Capability
+from api.permissions import capability
+from matching import followup, imports, review, runs, services
+from matching.explanations import explain, interest_names
+from matching.models import (
+    Buddy,
+    BuddyKind,
+    CheckIn,
+    CheckInOutcome,
+    EndReason,
+    Fit,
+    ImportJob,
+    ImportKind,
+    Match,
+    MatchRun,
+    MatchStatus,
+)
+from pupils import access
+from pupils import services as pupil_services
+from pupils.languages import LANGUAGES
+from pupils.models import AccessAction, Interest, Pupil
 
 urlpatterns: list = []
 
 
+def _schools(user: object) -> Any:
+    return scoping.reach(user, Capability.MANAGE_PUPILS).organisations().filter(kind="school")
+
+
+class LanguageListField(serializers.ListField):
+    """ISO 639 codes; unknown ones are refused by the service with the code named."""
+
+    child = serializers.CharField(max_length=5)
+
+
+class PupilSerializer(serializers.ModelSerializer):
+    interests = serializers.SlugRelatedField(
+        slug_field="code", many=True, queryset=Interest.objects.all(), required=False
+    )
+    home_languages = LanguageListField(allow_empty=False)
+    other_languages = LanguageListField(required=False)
+
+    class Meta:
+        model = Pupil
+        fields = [
+            "id",
+            "first_name",
+            "last_initial",
+            "birth_year",
+            "school",
+            "stage",
+            "grade",
+            "transition_date",
+            "home_languages",
+            "other_languages",
+            "interests",
+            "gender",
+            "buddy_gender_preference",
+            "consent_by",
+            "consent_at",
+            "priority_since",
+        ]
+        read_only_fields = ["id", "stage", "consent_at", "priority_since"]
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["school"].queryset = _schools(request.user)
+
+
+class BuddySerializer(serializers.ModelSerializer):
+    interests = serializers.SlugRelatedField(
+        slug_field="code", many=True, queryset=Interest.objects.all(), required=False
+    )
+    languages = LanguageListField(allow_empty=False)
+
+    class Meta:
+        model = Buddy
+        fields = [
+            "id",
+            "kind",
+            "school",
+            "first_name",
+            "last_initial",
+            "grade",
+            "languages",
+            "interests",
+            "gender",
+            "capacity",
+            "available_from",
+            "available_until",
+            "consent_by",
+            "consent_at",
+            "trained_on",
+        ]
+        read_only_fields = ["id", "consent_at"]
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["school"].queryset = _schools(request.user)
+
+
+class ImportFileSerializer(serializers.Serializer):
+    file = serializers.FileField()
+
+
+ImportResult = inline_serializer(
+    "ImportResult",
+    {
+        "created": serializers.IntegerField(),
+        "job": serializers.IntegerField(allow_null=True),
+        "status": serializers.CharField(),
+        "rows_total": serializers.IntegerField(),
+    },
+)
+ImportErrors = inline_serializer(
+    "ImportErrors",
+    {
+        "detail": serializers.CharField(),
+        "code": serializers.CharField(),
+        "rows": inline_serializer(
+            "ImportRowError",
+            {
+                "row": serializers.IntegerField(),
+                "field": serializers.CharField(),
+                "message": serializers.CharField(),
+            },
+            many=True,
+        ),
+    },
+)
+
+
+class ImportMixin:
+    import_kind: str
+
+    @extend_schema(
+        request={"multipart/form-data": ImportFileSerializer},
+        responses={201: ImportResult, 202: ImportResult, 400: ImportErrors},
+        description="Import a CSV file (validated whole, imported all-or-nothing). Columns: see the template.",
+    )
+    @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
+    def import_csv(self, request: Request) -> Response:
+        text = imports.read_upload(request.FILES.get("file"))
+        try:
+            outcome = imports.import_csv(request.user, self.import_kind, text)
+        except imports.ImportInvalid as exc:
+            return Response(
+                {
+                    "detail": exc.message,
+                    "code": exc.code,
+                    "fields": {"file": [exc.message]},
+                    "rows": [e.as_dict() for e in exc.rows],
+                },
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        if outcome.job is not None:
+            job = outcome.job
+            return Response(
+                {"created": 0, "job": job.pk, "status": job.status, "rows_total": job.rows_total},
+                status=status.HTTP_202_ACCEPTED,
+            )
+        return Response(
+            {"created": outcome.created, "job": None, "status": "done", "rows_total": outcome.created},
+            status=status.HTTP_201_CREATED,
+        )
+
+
+def _int_param(request: Request, name: str) -> int | None:
+    value = request.query_params.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+PUPIL_FILTERS = [
+    OpenApiParameter("school", int),
+    OpenApiParameter("grade", int),
+    OpenApiParameter("language", str, description="ISO 639 code, home or other language"),
+    OpenApiParameter("waiting", bool, description="only pupils without an approved match"),
+]
+
+
+@extend_schema(parameters=PUPIL_FILTERS)
+class PupilViewSet(ImportMixin, viewsets.ModelViewSet):
+    serializer_class = PupilSerializer
+    import_kind = ImportKind.PUPILS
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_permissions(self) -> list:
+        perms = super().get_permissions()
+        if self.action in {"create", "update", "partial_update", "destroy", "import_csv"}:
+            perms.append(capability(Capability.MANAGE_PUPILS)())
+        return perms
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        qs = scoping.scope(
+            Pupil.objects.filter(anonymised_at__isnull=True).prefetch_related("interests"),
+            self.request.user,
+            Capability.VIEW_PUPILS,
+            field="school",
+        )
+        params = self.request.query_params
+        if (school := _int_param(self.request, "school")) is not None:
+            qs = qs.filter(school_id=school)
+        if (grade := _int_param(self.request, "grade")) is not None:
+            qs = qs.filter(grade=grade)
+        if (language := params.get("language", "").strip().lower()) in LANGUAGES:
+            code = f'"{language}"'  # JSON lists: match the quoted code, on SQLite and PostgreSQL
+            qs = qs.filter(Q(home_languages__icontains=code) | Q(other_languages__icontains=code))
+        if params.get("waiting") in {"1", "true"}:
+            qs = qs.exclude(matches__status=MatchStatus.APPROVED)
+        return qs.order_by("transition_date", "id")
+
+    def list(self, request: Request, *args: object, **kwargs: object) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        access.record(request.user, [p.pk for p in page], AccessAction.LIST, context="api.pupils")
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request: Request, *args: object, **kwargs: object) -> Response:
+        pupil = self.get_object()
+        access.record(request.user, [pupil.pk], AccessAction.VIEW, context="api.pupil")
+        return Response(self.get_serializer(pupil).data)
+
+    def perform_create(self, serializer: PupilSerializer) -> None:
+        serializer.instance = pupil_services.create_pupil(self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer: PupilSerializer) -> None:
+        serializer.instance = pupil_services.update_pupil(
+            self.request.user, serializer.instance, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance: Pupil) -> None:
+        pupil_services.erase_pupil(self.request.user, instance.pk, reason="api")
+
+
+@extend_schema(
+    parameters=[OpenApiParameter("school", int), OpenApiParameter("kind", str, enum=BuddyKind.values)]
+)
+class BuddyViewSet(ImportMixin, viewsets.ModelViewSet):
+    serializer_class = BuddySerializer
+    import_kind = ImportKind.BUDDIES
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_permissions(self) -> list:
+        perms = super().get_permissions()
+        if self.action in {"create", "update", "partial_update", "destroy", "import_csv"}:
+            perms.append(capability(Capability.MANAGE_PUPILS)())
+        return perms
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        qs = scoping.scope(
+            Buddy.objects.filter(anonymised_at__isnull=True).prefetch_related("interests"),
+            self.request.user,
+            Capability.VIEW_PUPILS,
+            field="school",
+        )
+        if (school := _int_param(self.request, "school")) is not None:
+            qs = qs.filter(school_id=school)
+        if (kind := self.request.query_params.get("kind")) in BuddyKind.values:
+            qs = qs.filter(kind=kind)
+        return qs.order_by("school_id", "first_name", "id")
+
+    def perform_create(self, serializer: BuddySerializer) -> None:
+        serializer.instance = services.create_buddy(self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer: BuddySerializer) -> None:
+        serializer.instance = services.update_buddy(
+            self.request.user, serializer.instance, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance: Buddy) -> None:
+        services.delete_buddy(self.request.user, instance)
+
+
+class ImportJobSerializer(serializers.ModelSerializer):
+    rows_done = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ImportJob
+        fields = ["id", "kind", "status", "rows_total", "rows_done", "created_count", "errors", "created_at"]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_rows_done(self, obj: ImportJob) -> int:
+        return imports.job_progress(obj)
+
+
+class ImportJobViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = ImportJobSerializer
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        if not self.request.user.is_authenticated:
+            return ImportJob.objects.none()
+        return ImportJob.objects.filter(created_by=self.request.user)
+
+
+class RunProgressSerializer(serializers.Serializer):
+    percent = serializers.IntegerField()
+    components_done = serializers.IntegerField()
+    components_total = serializers.IntegerField()
+    batches_done = serializers.IntegerField()
+    batches_total = serializers.IntegerField()
+    pupils_total = serializers.IntegerField()
+    pupils_matched = serializers.IntegerField()
+
+
+class MatchRunSerializer(serializers.ModelSerializer):
+    progress = serializers.SerializerMethodField()
+    stats = serializers.JSONField(read_only=True)
+
+    class Meta:
+        model = MatchRun
+        fields = [
+            "id",
+            "scope",
+            "buddy_kind",
+            "status",
+            "trigger",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "progress",
+            "stats",
+            "error",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(RunProgressSerializer)
+    def get_progress(self, obj: MatchRun) -> dict[str, int]:
+        return {
+            "percent": obj.percent,
+            "components_done": obj.components_done,
+            "components_total": obj.components_total,
+            "batches_done": obj.batches_done,
+            "batches_total": obj.batches_total,
+            "pupils_total": obj.pupils_total,
+            "pupils_matched": obj.pupils_matched,
+        }
+
+
+class StartRunSerializer(serializers.Serializer):
+    scope = serializers.IntegerField()
+    buddy_kind = serializers.ChoiceField(choices=BuddyKind.choices)
+
+
+class MatchRunViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = MatchRunSerializer
+    permission_classes = [*viewsets.GenericViewSet.permission_classes, capability(Capability.RUN_MATCHING)]
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return scoping.scope(
+            MatchRun.objects.all(), self.request.user, Capability.RUN_MATCHING, field="scope"
+        )
+
+    @extend_schema(request=StartRunSerializer, responses={202: MatchRunSerializer})
+    def create(self, request: Request, *args: object, **kwargs: object) -> Response:
+        data = StartRunSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        run = runs.start_run(request.user, data.validated_data["scope"], data.validated_data["buddy_kind"])
+        run.refresh_from_db()
+        return Response(MatchRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+
+
+class PersonSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class MatchSerializer(serializers.ModelSerializer):
+    pupil = serializers.SerializerMethodField()
+    buddy = serializers.SerializerMethodField()
+    explanation = serializers.SerializerMethodField()
+    reasons = serializers.JSONField(read_only=True)
+    alternatives = serializers.JSONField(read_only=True)
+
+    class Meta:
+        model = Match
+        fields = [
+            "id",
+            "run",
+            "pupil",
+            "buddy",
+            "school",
+            "kind",
+            "status",
+            "locked",
+            "cost",
+            "explanation",
+            "reasons",
+            "alternatives",
+            "starts_on",
+            "ends_on",
+            "ended_at",
+            "end_reason",
+            "fit",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(PersonSerializer)
+    def get_pupil(self, obj: Match) -> dict[str, Any]:
+        return {"id": obj.pupil_id, "name": obj.pupil.display_name}
+
+    @extend_schema_field(PersonSerializer)
+    def get_buddy(self, obj: Match) -> dict[str, Any]:
+        return {"id": obj.buddy_id, "name": obj.buddy.display_name}
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_explanation(self, obj: Match) -> str:
+        return explain(obj.reasons, self.context.get("interest_names"))
+
+
+class CheckInSerializer(serializers.ModelSerializer):
+    overdue = serializers.BooleanField(source="is_overdue", read_only=True)
+
+    class Meta:
+        model = CheckIn
+        fields = ["id", "due_on", "done_at", "outcome", "overdue"]
+        read_only_fields = fields
+
+
+class OutcomeSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=CheckInOutcome.choices)
+
+
+class EndSerializer(serializers.Serializer):
+    reason = serializers.ChoiceField(choices=EndReason.choices)
+
+
+class FitSerializer(serializers.Serializer):
+    fit = serializers.ChoiceField(choices=Fit.choices)
+
+
+class SwapSerializer(serializers.Serializer):
+    buddy = serializers.IntegerField()
+
+
+class BulkApproveSerializer(serializers.Serializer):
+    ids = serializers.ListField(child=serializers.IntegerField(), allow_empty=False, max_length=1000)
+
+
+BulkApproveResult = inline_serializer(
+    "BulkApproveResult",
+    {
+        "approved": serializers.ListField(child=serializers.IntegerField()),
+        "refused": serializers.DictField(child=serializers.CharField()),
+    },
+)
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("run", int),
+        OpenApiParameter("status", str, enum=MatchStatus.values),
+        OpenApiParameter("school", int),
+    ]
+)
+class MatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = MatchSerializer
+    review_actions = frozenset({"approve", "bulk_approve", "reject", "lock", "swap", "end", "fit"})
+
+    def get_permissions(self) -> list:
+        perms = super().get_permissions()
+        writing_check_in = self.action == "check_ins" and self.request.method == "POST"
+        if self.action in self.review_actions or writing_check_in:
+            perms.append(capability(Capability.RUN_MATCHING)())
+        return perms
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        qs = scoping.scope(
+            Match.objects.select_related("pupil", "buddy"),
+            self.request.user,
+            Capability.VIEW_PUPILS,
+            field="school",
+        )
+        for name in ("run", "school"):
+            if (value := _int_param(self.request, name)) is not None:
+                qs = qs.filter(**{f"{name}_id": value})
+        if (state := self.request.query_params.get("status")) in MatchStatus.values:
+            qs = qs.filter(status=state)
+        return qs.order_by("-created_at", "id")
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), "interest_names": interest_names()}
+
+    def list(self, request: Request, *args: object, **kwargs: object) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        access.record(request.user, [m.pupil_id for m in page], AccessAction.LIST, context="api.matches")
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request: Request, *args: object, **kwargs: object) -> Response:
+        match = self.get_object()
+        access.record(request.user, [match.pupil_id], AccessAction.VIEW, context="api.match")
+        return Response(self.get_serializer(match).data)
+
+    def _answer(self, match: Match) -> Response:
+        match = self.get_queryset().get(pk=match.pk)
+        return Response(self.get_serializer(match).data)
+
+    @extend_schema(request=None, responses={200: MatchSerializer})
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str) -> Response:
+        return self._answer(review.approve(request.user, int(pk)))
+
+    @extend_schema(
+        operation_id="matches_bulk_approve", request=BulkApproveSerializer, responses={200: BulkApproveResult}
+    )
+    @action(detail=False, methods=["post"], url_path="approve")
+    def bulk_approve(self, request: Request) -> Response:
+        data = BulkApproveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        result = review.approve_many(request.user, data.validated_data["ids"])
+        return Response(
+            {"approved": result.approved, "refused": {str(k): v for k, v in result.refused.items()}}
+        )
+
+    @extend_schema(request=None, responses={200: MatchSerializer})
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, pk: str) -> Response:
+        return self._answer(review.reject(request.user, int(pk)))
+
+    @extend_schema(request=None, responses={200: MatchSerializer})
+    @action(detail=True, methods=["post"])
+    def lock(self, request: Request, pk: str) -> Response:
+        return self._answer(review.lock(request.user, int(pk)))
+
+    @extend_schema(request=SwapSerializer, responses={200: MatchSerializer})
+    @action(detail=True, methods=["post"])
+    def swap(self, request: Request, pk: str) -> Response:
+        data = SwapSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._answer(review.swap(request.user, int(pk), data.validated_data["buddy"]))
+
+    @extend_schema(request=EndSerializer, responses={200: MatchSerializer})
+    @action(detail=True, methods=["post"])
+    def end(self, request: Request, pk: str) -> Response:
+        data = EndSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._answer(followup.end_match(request.user, int(pk), data.validated_data["reason"]))
+
+    @extend_schema(request=FitSerializer, responses={200: MatchSerializer})
+    @action(detail=True, methods=["post"])
+    def fit(self, request: Request, pk: str) -> Response:
+        data = FitSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._answer(followup.record_fit(request.user, int(pk), data.validated_data["fit"]))
+
+    @extend_schema(methods=["GET"], request=None, responses={200: CheckInSerializer(many=True)})
+    @extend_schema(methods=["POST"], request=OutcomeSerializer, responses={201: CheckInSerializer})
+    @action(detail=True, methods=["get", "post"], url_path="check-ins", pagination_class=None)
+    def check_ins(self, request: Request, pk: str) -> Response:
+        match = self.get_object()
+        if request.method == "GET":
+            return Response(CheckInSerializer(match.check_ins.all(), many=True).data)
+        data = OutcomeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        check_in = followup.record_check_in(request.user, match.pk, data.validated_data["outcome"])
+        return Response(CheckInSerializer(check_in).data, status=status.HTTP_201_CREATED)
+
+
 def register(router: BaseRouter) -> None:
     """Add this domain's viewsets to the v1 router."""
+    router.register("pupils", PupilViewSet, basename="pupil")
+    router.register("buddies", BuddyViewSet, basename="buddy")
+    router.register("import-jobs", ImportJobViewSet, basename="import-job")
+    router.register("match-runs", MatchRunViewSet, basename="match-run")
+    router.register("matches", MatchViewSet, basename="match")

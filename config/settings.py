@@ -290,6 +290,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "BuddyKindEnum": "matching.models.BuddyKind.choices",
+        "GenderEnum": "pupils.models.Gender.choices",
+        "EndReasonEnum": "matching.models.EndReason.choices",
+    },
 }
 
 # --- Logging ----------------------------------------------------------------------------------------------

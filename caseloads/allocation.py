@@ -32,7 +32,6 @@ from django.utils.translation import gettext as _
 
 from caseloads.models import SupportRequest
 from caseloads.workload import Load
-from matching.engine import assign
 from pupils.languages import language_name
 
 EXPERTISE = 8
@@ -164,6 +163,10 @@ def fingerprint(requests: Sequence[SupportRequest], loads: Sequence[Load]) -> st
 
 def solve(requests: Sequence[RequestFacts], loads: Sequence[Load]) -> np.ndarray:
     """Column per request (-1: none). Never more hours per supporter than they have free."""
+    # Imported here: the engine is a separate, pure package; importing it lazily keeps Django start-up
+    # independent of it.
+    from matching.engine import assign
+
     n, m = len(requests), len(loads)
     out = np.full(n, -1, dtype=np.int64)
     if n == 0 or m == 0:

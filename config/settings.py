@@ -294,6 +294,8 @@ SPECTACULAR_SETTINGS = {
         "BuddyKindEnum": "matching.models.BuddyKind.choices",
         "GenderEnum": "pupils.models.Gender.choices",
         "EndReasonEnum": "matching.models.EndReason.choices",
+        "CaseStatusEnum": "caseloads.models.CaseStatus.choices",
+        "TopicEnum": "caseloads.models.Topic.choices",
     },
 }
 

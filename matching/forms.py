@@ -1,0 +1,76 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts import scoping
+from accounts.roles import Capability
+from matching.models import BuddyConsentBy, BuddyKind, CheckInOutcome, EndReason, Fit
+from matching.runs import RUN_SCOPE_KINDS
+from pupils.languages import LANGUAGE_CHOICES
+from pupils.models import Gender, Interest
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class BuddyForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=BuddyKind.choices)
+    school = forms.ModelChoiceField(label=_("School"), queryset=None)
+    first_name = forms.CharField(label=_("First name"), max_length=50)
+    last_initial = forms.CharField(label=_("Initial of last name"), max_length=3)
+    grade = forms.IntegerField(
+        label=_("Grade"), min_value=1, max_value=8, required=False, help_text=_("Peer pupils only.")
+    )
+    languages = forms.MultipleChoiceField(label=_("Languages"), choices=LANGUAGE_CHOICES)
+    interests = forms.ModelMultipleChoiceField(
+        label=_("Interests"),
+        queryset=Interest.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    gender = forms.ChoiceField(label=_("Gender"), choices=[("", "—"), *Gender.choices], required=False)
+    capacity = forms.IntegerField(label=_("Capacity (pupils)"), min_value=1, max_value=3, initial=1)
+    available_from = forms.DateField(label=_("Available from"), required=False, widget=DATE)
+    available_until = forms.DateField(label=_("Available until"), required=False, widget=DATE)
+    consent_by = forms.ChoiceField(
+        label=_("Consent given by"),
+        choices=[("", _("Not yet")), *BuddyConsentBy.choices],
+        required=False,
+        help_text=_("Peer pupils need consent from a parent or guardian."),
+    )
+    trained_on = forms.DateField(label=_("Training done on"), required=False, widget=DATE)
+
+    def __init__(self, *args: object, user: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = scoping.organisations_of_kind(
+            user, Capability.MANAGE_PUPILS, ["school"]
+        )
+
+
+class StartRunForm(forms.Form):
+    scope = forms.ModelChoiceField(label=_("For"), queryset=None)
+    buddy_kind = forms.ChoiceField(label=_("Buddy kind"), choices=BuddyKind.choices)
+
+    def __init__(self, *args: object, user: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["scope"].queryset = scoping.organisations_of_kind(
+            user, Capability.RUN_MATCHING, RUN_SCOPE_KINDS
+        ).order_by("path")
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("CSV file"))
+
+
+class CheckInForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("How is it going?"), choices=CheckInOutcome.choices)
+
+
+class FitForm(forms.Form):
+    fit = forms.ChoiceField(label=_("After the first meeting"), choices=Fit.choices)
+
+
+class EndForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Reason"), choices=EndReason.choices)
+
+
+class SwapForm(forms.Form):
+    buddy = forms.IntegerField(widget=forms.HiddenInput)

@@ -1,0 +1,164 @@
+"""Buddy pages, CSV import pages and the pupil export. Runs, review and follow-up: ``views_runs.py``."""
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from accounts import scoping
+from accounts.roles import Capability
+from core.errors import ServiceError
+from core.forms import apply_service_error
+from matching import imports, services
+from matching.forms import BuddyForm, ImportForm
+from matching.models import Buddy, BuddyKind, ImportJob, ImportKind, ImportStatus
+from matching.retention import export_pupil
+
+
+def _buddies(user: object):  # type: ignore[no-untyped-def]
+    return scoping.scope(
+        Buddy.objects.filter(anonymised_at__isnull=True).select_related("school"),
+        user,
+        Capability.VIEW_PUPILS,
+        field="school",
+    )
+
+
+@login_required
+def buddy_list(request: HttpRequest) -> HttpResponse:
+    if not scoping.can(request.user, Capability.VIEW_PUPILS):
+        raise Http404
+    qs = _buddies(request.user)
+    kind = request.GET.get("kind", "")
+    if kind in BuddyKind.values:
+        qs = qs.filter(kind=kind)
+    school = request.GET.get("school", "")
+    if school.isdigit():
+        qs = qs.filter(school_id=int(school))
+    page = Paginator(qs.order_by("school__name", "first_name", "id"), 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "matching/buddy_list.html",
+        {
+            "page": page,
+            "kinds": BuddyKind.choices,
+            "kind": kind,
+            "schools": scoping.organisations_of_kind(request.user, Capability.VIEW_PUPILS, ["school"]),
+            "school": school,
+            "query_string": query.urlencode(),
+            "can_manage": scoping.can(request.user, Capability.MANAGE_PUPILS),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def buddy_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    if not scoping.can(request.user, Capability.MANAGE_PUPILS):
+        raise Http404
+    buddy = None
+    initial = None
+    if pk is not None:
+        buddy = scoping.get_in_reach_or_404(
+            Buddy.objects.select_related("school"),
+            request.user,
+            Capability.MANAGE_PUPILS,
+            field="school",
+            pk=pk,
+        )
+        initial = {name: getattr(buddy, name) for name in services.BUDDY_FIELDS}
+        initial |= {"school": buddy.school, "interests": list(buddy.interests.all())}
+    form = BuddyForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if buddy is None:
+                services.create_buddy(request.user, **form.cleaned_data)
+            else:
+                services.update_buddy(request.user, buddy, **form.cleaned_data)
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("matching:buddy_list")
+    return render(request, "matching/buddy_form.html", {"form": form, "buddy": buddy})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_page(request: HttpRequest, kind: str) -> HttpResponse:
+    if kind not in ImportKind.values or not scoping.can(request.user, Capability.MANAGE_PUPILS):
+        raise Http404
+    form = ImportForm(request.POST or None, request.FILES or None)
+    rows: list[imports.RowError] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            outcome = imports.import_csv(request.user, kind, imports.read_upload(form.cleaned_data["file"]))
+        except imports.ImportInvalid as exc:
+            rows = exc.rows
+            form.add_error(None, exc.message)
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+        else:
+            if outcome.job is not None:
+                return redirect("matching:import_job", outcome.job.pk)
+            messages.success(request, _("%(n)s records imported.") % {"n": outcome.created})
+            return redirect("matching:pupil_list" if kind == ImportKind.PUPILS else "matching:buddy_list")
+    return render(
+        request,
+        "matching/import.html",
+        {
+            "form": form,
+            "kind": kind,
+            "kind_label": ImportKind(kind).label,
+            "columns": imports.COLUMNS[kind],
+            "rows": rows,
+        },
+    )
+
+
+def import_template(request: HttpRequest, kind: str) -> HttpResponse:
+    if kind not in ImportKind.values:
+        raise Http404
+    response = HttpResponse(imports.template_csv(kind), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="overstap-{kind}-template.csv"'
+    return response
+
+
+def _job(request: HttpRequest, pk: int) -> ImportJob:
+    return get_object_or_404(ImportJob, pk=pk, created_by=request.user)
+
+
+@login_required
+def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _job(request, pk)
+    return render(request, "matching/import_job.html", {"job": job, "rows_done": imports.job_progress(job)})
+
+
+@login_required
+def import_job_progress(request: HttpRequest, pk: int) -> JsonResponse:
+    job = _job(request, pk)
+    done = imports.job_progress(job)
+    percent = int(100 * done / job.rows_total) if job.rows_total else 0
+    return JsonResponse(
+        {
+            "status": job.status,
+            "percent": 100 if job.status == ImportStatus.DONE else percent,
+            "label": _("%(done)s of %(total)s rows imported") % {"done": done, "total": job.rows_total},
+            "done": job.status in (ImportStatus.DONE, ImportStatus.FAILED),
+        }
+    )
+
+
+@login_required
+def pupil_export(request: HttpRequest, pk: int) -> HttpResponse:
+    data = export_pupil(request.user, pk)
+    response = HttpResponse(json.dumps(data, indent=2, ensure_ascii=False), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="pupil-{pk}.json"'
+    return response

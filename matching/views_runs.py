@@ -1,0 +1,227 @@
+"""Pages for match runs (start, live progress, results), review, follow-up and reports."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts import scoping
+from accounts.roles import Capability
+from core.charts import bar_chart
+from core.errors import ServiceError
+from core.forms import apply_service_error
+from matching import followup, reports, review, runs
+from matching.explanations import explain, interest_names, unmatched_text
+from matching.forms import CheckInForm, EndForm, FitForm, StartRunForm
+from matching.models import Buddy, Match, MatchRun, MatchStatus, RunStatus, UnmatchedPupil
+from pupils import access
+from pupils.models import AccessAction
+
+
+def _runs(user: object):  # type: ignore[no-untyped-def]
+    return scoping.scope(
+        MatchRun.objects.select_related("scope"), user, Capability.RUN_MATCHING, field="scope"
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def run_list(request: HttpRequest) -> HttpResponse:
+    if not scoping.can(request.user, Capability.RUN_MATCHING):
+        raise Http404
+    form = StartRunForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            run = runs.start_run(request.user, form.cleaned_data["scope"], form.cleaned_data["buddy_kind"])
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+        else:
+            return redirect("matching:run_detail", run.pk)
+    page = Paginator(_runs(request.user), 25).get_page(request.GET.get("page"))
+    return render(request, "matching/run_list.html", {"form": form, "page": page})
+
+
+def _progress_label(run: MatchRun) -> str:
+    if run.status == RunStatus.QUEUED:
+        return _("Waiting for a worker…")
+    if run.status == RunStatus.FAILED:
+        return run.error
+    return _("%(done)s of %(total)s schools done, %(matched)s pupils matched") % {
+        "done": run.components_done,
+        "total": run.components_total,
+        "matched": run.pupils_matched,
+    }
+
+
+@login_required
+def run_progress(request: HttpRequest, pk: int) -> JsonResponse:
+    run = scoping.get_in_reach_or_404(
+        MatchRun.objects.all(), request.user, Capability.RUN_MATCHING, "scope", pk=pk
+    )
+    return JsonResponse(
+        {"status": run.status, "percent": run.percent, "label": _progress_label(run), "done": run.is_finished}
+    )
+
+
+def _buddy_names(ids: set[int]) -> dict[int, str]:
+    return {
+        b.pk: b.display_name
+        for b in Buddy.objects.filter(pk__in=ids).only("first_name", "last_initial", "anonymised_at")
+    }
+
+
+@login_required
+def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    run = scoping.get_in_reach_or_404(
+        MatchRun.objects.select_related("scope"), request.user, Capability.RUN_MATCHING, "scope", pk=pk
+    )
+    proposals = (
+        Match.objects.filter(run=run)
+        .select_related("pupil", "buddy", "school")
+        .order_by("school__name", "pupil_id")
+    )
+    page = Paginator(proposals, 100).get_page(request.GET.get("page"))
+    unmatched = list(
+        UnmatchedPupil.objects.filter(run=run)
+        .select_related("pupil", "school")
+        .order_by("school__name", "pupil_id")[:200]
+    )
+    names = interest_names()
+    alt_names = _buddy_names({int(b) for m in page for b, _c in m.alternatives})
+    rows = [
+        {
+            "match": m,
+            "explanation": explain(m.reasons, names),
+            "alternatives": [(int(b), alt_names.get(int(b), "")) for b, _c in m.alternatives],
+        }
+        for m in page
+    ]
+    for u in unmatched:
+        u.text = unmatched_text(u.reason, u.params, u.school.name)
+    access.record(
+        request.user,
+        [m.pupil_id for m in page] + [u.pupil_id for u in unmatched],
+        AccessAction.LIST,
+        context="matching.run_detail",
+    )
+    return render(
+        request,
+        "matching/run_detail.html",
+        {"run": run, "page": page, "rows": rows, "unmatched": unmatched, "label": _progress_label(run)},
+    )
+
+
+@login_required
+@require_POST
+def bulk_approve(request: HttpRequest) -> HttpResponse:
+    ids = [int(v) for v in request.POST.getlist("match") if v.isdigit()]
+    result = review.approve_many(request.user, ids)
+    if result.approved:
+        messages.success(request, _("%(n)s matches approved.") % {"n": len(result.approved)})
+    for match_id, message in result.refused.items():
+        messages.error(request, _("Match %(id)s: %(message)s") % {"id": match_id, "message": message})
+    return redirect(request.POST.get("next") or "matching:match_list")
+
+
+@login_required
+def match_list(request: HttpRequest) -> HttpResponse:
+    if not scoping.can(request.user, Capability.VIEW_PUPILS):
+        raise Http404
+    qs = scoping.scope(
+        Match.objects.select_related("pupil", "buddy", "school"),
+        request.user,
+        Capability.VIEW_PUPILS,
+        field="school",
+    )
+    status = request.GET.get("status", MatchStatus.APPROVED)
+    if status in MatchStatus.values:
+        qs = qs.filter(status=status)
+    page = Paginator(qs.order_by("school__name", "pupil_id"), 50).get_page(request.GET.get("page"))
+    overdue = set(
+        followup.overdue_check_ins().filter(match__in=[m.pk for m in page]).values_list("match_id", flat=True)
+    )
+    access.record(request.user, [m.pupil_id for m in page], AccessAction.LIST, context="matching.match_list")
+    return render(
+        request,
+        "matching/match_list.html",
+        {
+            "page": page,
+            "status": status,
+            "statuses": MatchStatus.choices,
+            "overdue": overdue,
+            "query_string": f"status={status}",
+            "can_review": scoping.can(request.user, Capability.RUN_MATCHING),
+        },
+    )
+
+
+ACTIONS = {
+    "approve": lambda user, pk, data: review.approve(user, pk),
+    "reject": lambda user, pk, data: review.reject(user, pk),
+    "lock": lambda user, pk, data: review.lock(user, pk),
+    "swap": lambda user, pk, data: review.swap(user, pk, int(data.get("buddy") or 0)),
+    "check_in": lambda user, pk, data: followup.record_check_in(user, pk, data.get("outcome", "")),
+    "fit": lambda user, pk, data: followup.record_fit(user, pk, data.get("fit", "")),
+    "end": lambda user, pk, data: followup.end_match(user, pk, data.get("reason", "")),
+}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def match_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    match = scoping.get_in_reach_or_404(
+        Match.objects.select_related("pupil", "buddy", "school", "run"),
+        request.user,
+        Capability.VIEW_PUPILS,
+        field="school",
+        pk=pk,
+    )
+    if request.method == "POST":
+        verb = ACTIONS.get(request.POST.get("action", ""))
+        if verb is None:
+            raise Http404
+        try:
+            verb(request.user, match.pk, request.POST)
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Saved."))
+        return redirect("matching:match_detail", match.pk)
+    access.record(request.user, [match.pupil_id], AccessAction.VIEW, context="matching.match_detail")
+    alt_names = _buddy_names({int(b) for b, _c in match.alternatives})
+    today = timezone.localdate()
+    return render(
+        request,
+        "matching/match_detail.html",
+        {
+            "match": match,
+            "explanation": explain(match.reasons, interest_names()),
+            "alternatives": [(int(b), alt_names.get(int(b), "")) for b, _c in match.alternatives],
+            "check_ins": [(c, c.done_at is None and c.due_on < today) for c in match.check_ins.all()],
+            "can_review": scoping.can(request.user, Capability.RUN_MATCHING, match.school),
+            "check_in_form": CheckInForm(),
+            "fit_form": FitForm(),
+            "end_form": EndForm(),
+        },
+    )
+
+
+@login_required
+def report(request: HttpRequest) -> HttpResponse:
+    if not scoping.can(request.user, Capability.VIEW_REPORTS):
+        raise Http404
+    data = reports.build(request.user)
+    shown = [r for r in data.schools if not r.hidden][:40]
+    chart = bar_chart(
+        _("Match rate per school"),
+        [(r.name, r.match_rate or 0) for r in shown],
+        unit="%",
+        maximum=100,
+        secondary=[r.language_rate or 0 for r in shown],
+        secondary_label=_("share of matches with a shared language"),
+    )
+    return render(request, "matching/report.html", {"report": data, "chart": chart})

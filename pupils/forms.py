@@ -1,0 +1,73 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts import scoping
+from accounts.roles import Capability
+from pupils.languages import LANGUAGE_CHOICES
+from pupils.models import ConsentBy, Gender, Interest
+
+
+class PupilForm(forms.Form):
+    first_name = forms.CharField(label=_("First name"), max_length=50)
+    last_initial = forms.CharField(label=_("Initial of last name"), max_length=3)
+    birth_year = forms.IntegerField(label=_("Birth year"), min_value=2000, max_value=2030)
+    school = forms.ModelChoiceField(label=_("Receiving school"), queryset=None)
+    grade = forms.IntegerField(
+        label=_("Grade"),
+        min_value=1,
+        max_value=8,
+        help_text=_("Group 1-8 (primary) or year 1-6 (secondary)."),
+    )
+    transition_date = forms.DateField(
+        label=_("Transition date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    home_languages = forms.MultipleChoiceField(label=_("Home languages"), choices=LANGUAGE_CHOICES)
+    other_languages = forms.MultipleChoiceField(
+        label=_("Other languages"), choices=LANGUAGE_CHOICES, required=False
+    )
+    interests = forms.ModelMultipleChoiceField(
+        label=_("Interests"),
+        queryset=Interest.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    gender = forms.ChoiceField(
+        label=_("Gender"),
+        choices=[("", "—"), *Gender.choices],
+        required=False,
+        help_text=_("Only needed when a buddy gender preference is stated."),
+    )
+    buddy_gender_preference = forms.ChoiceField(
+        label=_("Buddy gender preference"),
+        choices=[("", _("No preference")), *Gender.choices],
+        required=False,
+    )
+    consent_by = forms.ChoiceField(
+        label=_("Parental consent given by"), choices=[("", _("Not yet")), *ConsentBy.choices], required=False
+    )
+
+    def __init__(self, *args: object, user: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = scoping.organisations_of_kind(
+            user, Capability.MANAGE_PUPILS, ["school"]
+        )
+
+
+class PupilFilterForm(forms.Form):
+    q = forms.CharField(label=_("First name"), required=False)
+    school = forms.ModelChoiceField(label=_("School"), queryset=None, required=False)
+    grade = forms.IntegerField(label=_("Grade"), required=False, min_value=1, max_value=8)
+    language = forms.ChoiceField(
+        label=_("Language"), choices=[("", _("All")), *LANGUAGE_CHOICES], required=False
+    )
+    waiting = forms.BooleanField(label=_("Only pupils waiting for a buddy"), required=False)
+
+    def __init__(self, *args: object, user: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = scoping.organisations_of_kind(
+            user, Capability.VIEW_PUPILS, ["school"]
+        )
+
+
+class EraseForm(forms.Form):
+    reason = forms.CharField(label=_("Reason (for the access log)"), max_length=200)

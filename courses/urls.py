@@ -1,4 +1,50 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from courses import views, views_organise
 
 app_name = "courses"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.catalogue, name="catalogue"),
+    path("modules/<int:pk>/", views.module_detail, name="module_detail"),
+    path("modules/<int:pk>/interest/", views.interest, name="interest"),
+    path("editions/<int:pk>/", views.edition_detail, name="edition_detail"),
+    path("editions/<int:pk>/enrol/", views.enrol, name="enrol"),
+    path("editions/<int:pk>/reserve/", views.reserve, name="reserve"),
+    path("enrolments/<int:pk>/cancel/", views.cancel, name="cancel"),
+    path("enrolments/<int:pk>/offer/", views.offer, name="offer"),
+    path("enrolments/<int:pk>/evaluate/", views.evaluate, name="evaluate"),
+    path("mine/", views.my_courses, name="my_courses"),
+    path("mine/record/", views.pd_record, name="pd_record"),
+    path("mine/feed/reset/", views.reset_feed, name="reset_feed"),
+    path("feed/<str:token>.ics", views.ical_feed, name="ical_feed"),
+    path("check-in/", views.check_in, name="check_in"),
+    path("certificates/<str:code>.pdf", views.certificate_pdf, name="certificate_pdf"),
+    path("verify/", views.verify, name="verify_form"),
+    path("verify/<str:code>/", views.verify, name="verify"),
+    path("team/", views.school_enrolments, name="school_enrolments"),
+    path("team/enrolments/<int:pk>/decide/", views.decide, name="decide"),
+    path("team/reservations/<int:pk>/name/", views.name_teacher, name="name_teacher"),
+    path("team/reservations/<int:pk>/release/", views.release_reservation, name="release_reservation"),
+    path("trajectories/", views.trajectory_list, name="trajectory_list"),
+    path("trajectories/<int:pk>/", views.trajectory_detail, name="trajectory_detail"),
+    path("organise/", views_organise.organise, name="organise"),
+    path("organise/modules/new/", views_organise.module_create, name="module_create"),
+    path("organise/modules/<int:pk>/editions/new/", views_organise.edition_create, name="edition_create"),
+    path("organise/editions/<int:pk>/", views_organise.edition_manage, name="edition_manage"),
+    path("organise/editions/<int:pk>/meetings/", views_organise.meeting_add, name="meeting_add"),
+    path("organise/editions/<int:pk>/publish/", views_organise.publish, name="publish"),
+    path("organise/editions/<int:pk>/capacity/", views_organise.capacity, name="capacity"),
+    path("organise/editions/<int:pk>/cancel/", views_organise.cancel_edition, name="cancel_edition"),
+    path("organise/editions/<int:pk>/complete/", views_organise.complete, name="complete"),
+    path(
+        "organise/editions/<int:pk>/participants.csv",
+        views_organise.participants_csv,
+        name="participants_csv",
+    ),
+    path("organise/meetings/<int:pk>/attendance/", views_organise.attendance, name="attendance"),
+    path(
+        "organise/participants/<int:pk>/complete/",
+        views_organise.complete_participant,
+        name="complete_participant",
+    ),
+]

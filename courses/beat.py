@@ -1,0 +1,5 @@
+SCHEDULE = {
+    "courses-send-reminders": {"task": "courses.send_reminders", "schedule": 3600.0},
+    "courses-expire-offers": {"task": "courses.expire_offers", "schedule": 300.0},
+    "courses-lapse-reservations": {"task": "courses.lapse_reservations", "schedule": 900.0},
+}

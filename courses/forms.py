@@ -1,0 +1,196 @@
+from datetime import date
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts import scoping
+from accounts.models import Organisation, User
+from accounts.roles import Capability, OrganisationKind
+from courses.models import AudienceRole, AudienceStage, Edition, Format, Theme
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self) -> None:
+        super().__init__(format="%Y-%m-%dT%H:%M")
+
+
+def _month_choices() -> list[tuple[str, str]]:
+    from django.utils.formats import date_format
+
+    today = timezone.localdate()
+    choices = [("", _("Any month"))]
+    year, month = today.year, today.month
+    for _i in range(12):
+        choices.append((f"{year}-{month:02d}", date_format(date(year, month, 1), "YEAR_MONTH_FORMAT")))
+        month += 1
+        if month > 12:
+            year, month = year + 1, 1
+    return choices
+
+
+class CatalogueFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    theme = forms.ChoiceField(
+        label=_("Theme"), required=False, choices=[("", _("Any theme")), *Theme.choices]
+    )
+    format = forms.ChoiceField(
+        label=_("Format"), required=False, choices=[("", _("Any format")), *Format.choices]
+    )
+    month = forms.ChoiceField(label=_("Month"), required=False)
+    municipality = forms.ModelChoiceField(
+        label=_("Municipality"),
+        required=False,
+        queryset=Organisation.objects.none(),
+        empty_label=_("Anywhere"),
+    )
+    free = forms.BooleanField(label=_("Only with free places"), required=False)
+
+    def __init__(self, *args: object, user: User, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["month"].choices = _month_choices()
+        reach = scoping.reach(user, Capability.BROWSE_CATALOGUE)
+        regions = {int(p.strip("/").split("/")[0]) for p in reach.paths}
+        municipalities = Organisation.objects.filter(kind=OrganisationKind.MUNICIPALITY)
+        if not reach.everything:
+            municipalities = municipalities.filter(parent_id__in=regions)
+        self.fields["municipality"].queryset = municipalities.order_by("name")
+
+    def clean_month(self) -> tuple[int, int] | None:
+        value = self.cleaned_data.get("month")
+        if not value:
+            return None
+        year, month = value.split("-")
+        return int(year), int(month)
+
+
+class ReserveForm(forms.Form):
+    school = forms.ModelChoiceField(label=_("School"), queryset=Organisation.objects.none())
+    seats = forms.IntegerField(label=_("Seats"), min_value=1, max_value=500)
+
+    def __init__(self, *args: object, user: User, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = scoping.organisations_of_kind(
+            user, Capability.RESERVE_SEATS, [OrganisationKind.SCHOOL]
+        ).order_by("name")
+
+
+class NameTeacherForm(forms.Form):
+    teacher = forms.ModelChoiceField(label=_("Teacher"), queryset=User.objects.none())
+
+    def __init__(self, *args: object, school: Organisation, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["teacher"].queryset = (
+            User.objects.filter(memberships__organisation=school)
+            .distinct()
+            .order_by("last_name", "first_name")
+        )
+
+
+class EvaluationForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        label=_("How useful was this edition for your work?"),
+        choices=[(n, str(n)) for n in range(1, 6)],
+        coerce=int,
+        widget=forms.RadioSelect,
+        help_text=_("1 = not useful, 5 = very useful."),
+    )
+    comments = forms.CharField(
+        label=_("Comments"), required=False, widget=forms.Textarea(attrs={"rows": 4}), max_length=4000
+    )
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "inputmode": "text"}
+        ),
+    )
+
+
+class ModuleForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    summary = forms.CharField(label=_("Summary"), max_length=300)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 6})
+    )
+    themes = forms.MultipleChoiceField(
+        label=_("Themes"),
+        choices=Theme.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The first theme chosen counts for the hours on the PD record."),
+    )
+    format = forms.ChoiceField(label=_("Format"), choices=Format.choices)
+    audience_stage = forms.ChoiceField(label=_("School stage"), choices=AudienceStage.choices)
+    audience_role = forms.ChoiceField(label=_("Audience"), choices=AudienceRole.choices)
+    pd_hours = forms.DecimalField(
+        label=_("Professional development hours"), min_value=0, max_digits=5, decimal_places=1
+    )
+    organiser = forms.ModelChoiceField(label=_("Organiser"), queryset=Organisation.objects.none())
+    visible_in = forms.ModelChoiceField(label=_("Visible in"), queryset=Organisation.objects.none())
+
+    def __init__(self, *args: object, user: User, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        orgs = scoping.organisations_of_kind(
+            user, Capability.ORGANISE_COURSES, [OrganisationKind.REGION, OrganisationKind.MUNICIPALITY]
+        ).order_by("path")
+        self.fields["organiser"].queryset = orgs
+        self.fields["visible_in"].queryset = orgs
+
+
+class EditionForm(forms.ModelForm):
+    class Meta:
+        model = Edition
+        fields = [
+            "label",
+            "capacity",
+            "enrol_opens_at",
+            "enrol_closes_at",
+            "cancel_deadline",
+            "reservation_deadline",
+            "requires_school_approval",
+            "promotion_mode",
+            "offer_hours",
+            "required_meetings",
+        ]
+        widgets = {
+            "enrol_opens_at": DateTimeInput(),
+            "enrol_closes_at": DateTimeInput(),
+            "cancel_deadline": DateTimeInput(),
+            "reservation_deadline": DateTimeInput(),
+            "promotion_mode": forms.RadioSelect,
+        }
+
+
+class MeetingForm(forms.Form):
+    starts_at = forms.DateTimeField(label=_("Starts"), widget=DateTimeInput())
+    ends_at = forms.DateTimeField(label=_("Ends"), widget=DateTimeInput())
+    venue = forms.CharField(label=_("Venue"), max_length=200, required=False)
+    online_url = forms.URLField(label=_("Online link"), required=False)
+
+
+class CapacityForm(forms.Form):
+    capacity = forms.IntegerField(label=_("Capacity"), min_value=1, max_value=10000)
+
+
+class CancelEditionForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Message to participants"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class AttendanceForm(forms.Form):
+    present = forms.TypedMultipleChoiceField(
+        label=_("Present"), required=False, coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: object, choices: list[tuple[int, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["present"].choices = choices

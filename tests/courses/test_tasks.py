@@ -1,0 +1,105 @@
+from datetime import timedelta
+
+from django.core import mail
+from django.utils import timezone
+
+from core.models import OutboxMessage
+from courses import services, tasks
+from courses.models import EnrolmentMessage, EnrolmentStatus
+from tests.courses.factories import make_edition, make_enrolment, make_teacher
+
+
+def test_it_sends_the_confirmation_once_with_an_ics_attachment(tree, edition_a):
+    teacher = make_teacher(tree.school_a)
+    enrolment = make_enrolment(edition_a, teacher)
+
+    assert tasks.send_enrolment_message(enrolment.pk, "confirmation") is True
+    assert tasks.send_enrolment_message(enrolment.pk, "confirmation") is False
+
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == [teacher.email]
+    # Dutch msgids are added by the lead later; until then the Dutch rendering falls back to English.
+    assert message.subject == "Your place is confirmed: Multilingual classrooms"
+    name, content, mimetype = message.attachments[0]
+    assert (name, mimetype) == ("course.ics", "text/calendar")
+    assert "BEGIN:VEVENT\r\n" in content
+    assert EnrolmentMessage.objects.filter(enrolment=enrolment, kind="confirmation").count() == 1
+
+
+def test_it_renders_the_message_in_the_recipients_language(tree, edition_a):
+    teacher = make_teacher(tree.school_a, language="en")
+    enrolment = make_enrolment(edition_a, teacher)
+
+    tasks.send_enrolment_message(enrolment.pk, "confirmation")
+
+    assert mail.outbox[0].subject == "Your place is confirmed: Multilingual classrooms"
+    assert "is confirmed" in mail.outbox[0].body
+
+
+def test_it_skips_a_message_that_no_longer_applies(tree, edition_a):
+    enrolment = make_enrolment(edition_a, make_teacher(tree.school_a), EnrolmentStatus.CANCELLED)
+
+    assert tasks.send_enrolment_message(enrolment.pk, "confirmation") is False
+    assert mail.outbox == []
+
+
+def test_it_tells_the_waitlist_position(tree, module_a):
+    edition = make_edition(module_a, capacity=1)
+    make_enrolment(edition, make_teacher(tree.school_a))
+    waiting = make_enrolment(edition, make_teacher(tree.school_a, language="en"), EnrolmentStatus.WAITLISTED)
+
+    tasks.send_enrolment_message(waiting.pk, "waitlisted")
+
+    assert "waitlist at position 1" in mail.outbox[0].body
+
+
+def test_it_queues_reminders_two_days_before_once(tree, module_a, django_capture_on_commit_callbacks):
+    soon = make_edition(module_a, start=timezone.now() + timedelta(days=1))
+    later = make_edition(module_a, start=timezone.now() + timedelta(days=5))
+    due = make_enrolment(soon, make_teacher(tree.school_a))
+    make_enrolment(later, make_teacher(tree.school_a))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.send_reminders() == 1
+    assert len(mail.outbox) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.send_reminders() == 0
+    assert EnrolmentMessage.objects.filter(kind="reminder").count() == 1
+    assert list(OutboxMessage.objects.values_list("args", flat=True)) == [[due.pk, "reminder"]]
+
+
+def test_it_notifies_the_interest_list_once(tree, module_a, organiser_a):
+    teacher = make_teacher(tree.school_a, language="en")
+    services.register_interest(teacher, module_a)
+    edition = make_edition(module_a)
+
+    assert tasks.notify_interest(edition.pk) == 1
+    assert tasks.notify_interest(edition.pk) == 0
+
+    assert mail.outbox[0].subject == "New date for Multilingual classrooms"
+
+
+def test_it_sends_the_promotion_after_commit(tree, module_a, django_capture_on_commit_callbacks):
+    edition = make_edition(module_a, capacity=1)
+    confirmed = make_enrolment(edition, make_teacher(tree.school_a))
+    waiting = make_enrolment(edition, make_teacher(tree.school_a, language="en"), EnrolmentStatus.WAITLISTED)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel_enrolment(confirmed.teacher, confirmed)
+
+    subjects = sorted(m.subject for m in mail.outbox)
+    assert "A place came free for you: Multilingual classrooms" in subjects
+    assert waiting.messages.filter(kind="promotion").exists()
+
+
+def test_it_expires_offers_from_beat(tree, module_a):
+    edition = make_edition(module_a, capacity=1, promotion_mode="offer")
+    make_enrolment(
+        edition,
+        make_teacher(tree.school_a),
+        EnrolmentStatus.OFFERED,
+        offer_expires_at=timezone.now() - timedelta(minutes=1),
+    )
+
+    assert tasks.expire_offers() == 1

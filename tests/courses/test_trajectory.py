@@ -1,0 +1,70 @@
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from accounts.roles import Role
+from core.errors import ServiceError
+from courses import completion
+from courses.models import Certificate, Cohort, Participant, Theme, Trajectory, TrajectoryStep
+from tests.courses.factories import end_edition, make_edition, make_enrolment, make_module
+from tests.factories import make_membership
+
+
+def _trajectory(tree):
+    trajectory = Trajectory.objects.create(
+        title="ITK-maatje",
+        organiser=tree.region_a,
+        years=3,
+        pd_hours=Decimal("60"),
+        theme=Theme.MULTILINGUALISM,
+    )
+    modules = [make_module(tree.region_a, title=f"Step {i}") for i in (1, 2)]
+    for i, module in enumerate(modules, start=1):
+        TrajectoryStep.objects.create(trajectory=trajectory, module=module, year=i, order=1)
+    cohort = Cohort.objects.create(trajectory=trajectory, name="Cohort 2026", starts_on=date(2026, 9, 1))
+    staff = make_membership(Role.SCHOOL_STAFF, tree.school_a)
+    participant = Participant.objects.create(cohort=cohort, school=tree.school_a, staff_member=staff)
+    return trajectory, modules, participant
+
+
+def _complete_module(module, participant, organiser):
+    edition = make_edition(module)
+    enrolment = make_enrolment(edition, participant.staff_member)
+    end_edition(edition)
+    completion.mark_attendance(organiser, edition.meetings.first(), {enrolment.pk})
+    completion.complete_edition(organiser, edition)
+
+
+def test_it_tracks_progress_per_participant(tree, organiser_a):
+    _t, modules, participant = _trajectory(tree)
+    _complete_module(modules[0], participant, organiser_a)
+
+    progress = completion.participant_progress(participant)
+
+    assert [(s.module_title, s.done) for s in progress] == [("Step 1", True), ("Step 2", False)]
+
+
+def test_it_certifies_a_participant_once_every_step_and_the_plan_are_done(tree, organiser_a):
+    _t, modules, participant = _trajectory(tree)
+    for module in modules:
+        _complete_module(module, participant, organiser_a)
+    with pytest.raises(ServiceError) as exc:
+        completion.complete_participant(organiser_a, participant)
+    assert exc.value.code == "plan_open"
+    Participant.objects.filter(pk=participant.pk).update(plan_approved_at=timezone.now())
+
+    certificate = completion.complete_participant(organiser_a, participant)
+
+    assert certificate.participant == participant
+    assert certificate.hours == Decimal("60")
+    assert Certificate.objects.filter(teacher=participant.staff_member).count() == 3
+
+
+def test_it_refuses_certifying_with_open_steps(tree, organiser_a):
+    _t, _modules, participant = _trajectory(tree)
+    Participant.objects.filter(pk=participant.pk).update(plan_approved_at=timezone.now())
+    with pytest.raises(ServiceError) as exc:
+        completion.complete_participant(organiser_a, participant)
+    assert exc.value.code == "steps_open"

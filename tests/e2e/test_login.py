@@ -1,0 +1,60 @@
+"""Logging in, switching language, and the accessibility of the pages everyone sees."""
+
+import re
+
+from accounts.roles import Role
+from tests.e2e.helpers import assert_accessible, login, member
+
+
+def test_it_logs_a_teacher_in_and_shows_the_dashboard_in_dutch(page, tree) -> None:
+    member(Role.TEACHER, tree.school_a, "teacher_a@example.test", "Lotte")
+
+    login(page, "teacher_a@example.test")
+
+    assert page.locator("html").get_attribute("lang") == "nl"
+    assert page.get_by_role("heading", level=1).inner_text() == "Welkom, Lotte"
+    assert page.get_by_role("navigation", name="Hoofdmenu").is_visible()
+
+
+def test_it_refuses_a_wrong_password_with_a_message(page, tree) -> None:
+    member(Role.TEACHER, tree.school_a, "teacher_a@example.test")
+
+    page.goto("/accounts/login/")
+    page.locator("input[name=login]").fill("teacher_a@example.test")
+    page.locator("input[name=password]").fill("not-the-password")
+    page.locator("form button[type=submit]").last.click()
+
+    assert "/accounts/login/" in page.url
+    assert page.get_by_text(re.compile("e-mailadres en/of (het )?wachtwoord", re.I)).first.is_visible()
+
+
+def test_it_switches_to_english_and_back(page, tree) -> None:
+    member(Role.TEACHER, tree.school_a, "teacher_a@example.test", "Lotte")
+    login(page, "teacher_a@example.test")
+
+    page.get_by_role("button", name=re.compile("^EN")).click()
+
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.get_by_role("heading", level=1).inner_text() == "Welcome, Lotte"
+    assert page.get_by_role("button", name=re.compile("^EN")).get_attribute("aria-current") == "true"
+
+    page.get_by_role("button", name=re.compile("^NL")).click()
+
+    assert page.locator("html").get_attribute("lang") == "nl"
+    assert page.get_by_role("heading", level=1).inner_text() == "Welkom, Lotte"
+
+
+def test_it_has_no_serious_accessibility_violations_on_the_public_pages(page, tree) -> None:
+    for path in ("/", "/accounts/login/", "/accounts/password/reset/"):
+        page.goto(path)
+        assert_accessible(page)
+
+
+def test_it_has_no_serious_accessibility_violations_on_the_dashboard_and_not_found_page(page, tree) -> None:
+    member(Role.TEACHER, tree.school_a, "teacher_a@example.test")
+    login(page, "teacher_a@example.test")
+
+    assert_accessible(page)
+    page.goto("/this-page-does-not-exist/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Pagina niet gevonden"
+    assert_accessible(page)

@@ -7,6 +7,7 @@ their interests, buddy loads, locked pairs, exclusions), whatever the batch size
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from accounts.models import Organisation
@@ -59,12 +60,13 @@ class PlannedBatch:
     pupils: int
 
 
-def plan_batches(run: MatchRun, batch_pupils: int = BATCH_PUPILS) -> list[PlannedBatch]:
+def plan_batches(run: MatchRun, batch_pupils: int | None = None) -> list[PlannedBatch]:
     """Groups with eligible pupils, in ascending id order, packed into batches of ~``batch_pupils``.
 
     Two queries: the scope's schools with their group, and pupil counts per school. A group is never
     split, so batches never compete for a buddy.
     """
+    batch_pupils = batch_pupils or getattr(settings, "MATCHING_BATCH_PUPILS", BATCH_PUPILS)
     groups = school_groups(scope_schools(run))
     per_school = (
         eligible_pupils(run).values("school_id").annotate(n=Count("id")).values_list("school_id", "n")

@@ -1,9 +1,477 @@
-"""API for the courses domain."""
+"""API for the courses domain: catalogue, editions (filterable), enrolment, cancellation, offers,
+attendance, check-in, evaluations and the caller's PD record.
 
+Every queryset comes from ``courses.access`` (reach): a teacher sees the catalogue of their own region and
+only their own enrolments; a wrong id answers 404. Every write validates, calls one service and lets
+``api/errors.py`` map its ServiceError to the one JSON error shape.
+"""
+
+from django.db.models import Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
+from django.urls import path
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
+from rest_framework.views import APIView
 
-urlpatterns: list = []
+from accounts.models import Organisation
+from courses import access, completion, queries, services
+from courses.models import (
+    Attendance,
+    Certificate,
+    Edition,
+    EditionStatus,
+    Enrolment,
+    EnrolmentStatus,
+    Format,
+    Meeting,
+    Module,
+    Theme,
+)
+
+
+def _fake(view: object) -> bool:
+    """drf-spectacular builds the schema with an anonymous request; querysets are then empty."""
+    return getattr(view, "swagger_fake_view", False)
+
+
+# --- Serializers ---------------------------------------------------------------------------------------
+
+
+class ModuleSerializer(serializers.ModelSerializer):
+    themes = serializers.SerializerMethodField()
+    organiser_name = serializers.CharField(source="organiser.name", read_only=True)
+
+    class Meta:
+        model = Module
+        fields = [
+            "id",
+            "title",
+            "summary",
+            "description",
+            "themes",
+            "format",
+            "audience_stage",
+            "audience_role",
+            "pd_hours",
+            "organiser",
+            "organiser_name",
+            "visible_in",
+        ]
+        read_only_fields = fields
+
+    # A plain schema dict rather than a ChoiceField child: the same choice set also appears as
+    # ``theme`` (certificates, PD record) and would otherwise get two enum component names.
+    @extend_schema_field({"type": "array", "items": {"type": "string", "enum": Theme.values}})
+    def get_themes(self, obj: Module) -> list[str]:
+        return obj.theme_list
+
+
+class MeetingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Meeting
+        fields = ["id", "starts_at", "ends_at", "venue", "online_url"]
+        read_only_fields = fields
+
+
+class ModuleBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Module
+        fields = ["id", "title", "format", "pd_hours"]
+        read_only_fields = fields
+
+
+class EditionSerializer(serializers.ModelSerializer):
+    module = ModuleBriefSerializer(read_only=True)
+    meetings = MeetingSerializer(many=True, read_only=True)
+    held = serializers.IntegerField(read_only=True, help_text="Confirmed and offered seats.")
+    reserved = serializers.IntegerField(read_only=True, help_text="Unnamed seats reserved by schools.")
+    waiting = serializers.IntegerField(read_only=True, help_text="People on the waitlist.")
+    free = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Edition
+        fields = [
+            "id",
+            "module",
+            "label",
+            "status",
+            "capacity",
+            "held",
+            "reserved",
+            "waiting",
+            "free",
+            "enrol_opens_at",
+            "enrol_closes_at",
+            "cancel_deadline",
+            "starts_at",
+            "ends_at",
+            "requires_school_approval",
+            "promotion_mode",
+            "offer_hours",
+            "meetings",
+        ]
+        read_only_fields = fields
+
+
+class EnrolmentSerializer(serializers.ModelSerializer):
+    waitlist_position = serializers.SerializerMethodField()
+    teacher_name = serializers.CharField(source="teacher.get_full_name", read_only=True)
+    status = serializers.ChoiceField(choices=EnrolmentStatus.choices, read_only=True)
+
+    class Meta:
+        model = Enrolment
+        fields = [
+            "id",
+            "edition",
+            "teacher",
+            "teacher_name",
+            "school",
+            "status",
+            "waitlist_position",
+            "offer_expires_at",
+            "created_at",
+            "confirmed_at",
+            "cancelled_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True, min_value=1))
+    def get_waitlist_position(self, obj: Enrolment) -> int | None:
+        return services.waitlist_position(obj)
+
+
+class AttendanceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Attendance
+        fields = ["id", "enrolment", "meeting", "present", "method", "marked_at"]
+        read_only_fields = fields
+
+
+class CapacitySerializer(serializers.Serializer):
+    capacity = serializers.IntegerField(min_value=1, max_value=10000)
+
+
+class CancelEditionSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+class MarkAttendanceSerializer(serializers.Serializer):
+    present = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        allow_empty=True,
+        max_length=5000,
+        help_text="Ids of the enrolments present; every other confirmed participant is marked absent.",
+    )
+
+
+class CheckInSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=12)
+
+
+class EvaluationSerializer(serializers.Serializer):
+    rating = serializers.IntegerField(min_value=1, max_value=5)
+    comments = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
+
+
+# --- Modules -------------------------------------------------------------------------------------------
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("q", str, description="Search in title and summary."),
+        OpenApiParameter("theme", str, enum=Theme.values),
+        OpenApiParameter("format", str, enum=Format.values),
+    ]
+)
+class ModuleViewSet(viewsets.ReadOnlyModelViewSet):
+    """The catalogue the caller may browse (their region; organisers also their own modules)."""
+
+    serializer_class = ModuleSerializer
+
+    def get_queryset(self) -> QuerySet[Module]:
+        if _fake(self):
+            return Module.objects.none()
+        qs = access.catalogue_modules(self.request.user).select_related("organiser").order_by("title", "pk")
+        params = self.request.query_params
+        if params.get("q"):
+            qs = qs.filter(title__icontains=params["q"][:100])
+        if params.get("theme") in Theme.values:
+            qs = qs.filter(themes__contains=f",{params['theme']},")
+        if params.get("format") in Format.values:
+            qs = qs.filter(format=params["format"])
+        return qs
+
+
+# --- Editions ------------------------------------------------------------------------------------------
+
+
+def _month(value: str | None) -> tuple[int, int] | None:
+    if not value:
+        return None
+    try:
+        year, month = (int(part) for part in value.split("-"))
+    except ValueError:
+        raise serializers.ValidationError({"month": ["Use the form YYYY-MM."]}) from None
+    if not 1 <= month <= 12:
+        raise serializers.ValidationError({"month": ["Use the form YYYY-MM."]})
+    return year, month
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("q", str),
+        OpenApiParameter("module", int),
+        OpenApiParameter("theme", str, enum=Theme.values),
+        OpenApiParameter("format", str, enum=Format.values),
+        OpenApiParameter("month", str, description="YYYY-MM: editions starting in that month."),
+        OpenApiParameter("municipality", int, description="Modules of (or visible in) this municipality."),
+        OpenApiParameter("free", bool, description="Only editions with free places."),
+        OpenApiParameter("status", str, enum=EditionStatus.values),
+    ]
+)
+class EditionViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = EditionSerializer
+
+    def _base(self, queryset: QuerySet[Edition]) -> QuerySet[Edition]:
+        return (
+            queries.annotate_seats(queryset)
+            .select_related("module")
+            .prefetch_related(Prefetch("meetings", queryset=Meeting.objects.order_by("starts_at", "pk")))
+            .order_by("starts_at", "pk")
+        )
+
+    def get_queryset(self) -> QuerySet[Edition]:
+        if _fake(self):
+            return Edition.objects.none()
+        params = self.request.query_params
+        qs = access.catalogue_editions(self.request.user)
+        if self.action == "list":
+            municipality = None
+            if params.get("municipality", "").isdigit():
+                municipality = Organisation.objects.filter(pk=int(params["municipality"])).first()
+            qs = queries.filter_editions(
+                queries.annotate_seats(qs),
+                q=params.get("q", "")[:100],
+                theme=params.get("theme", "") if params.get("theme") in Theme.values else "",
+                format=params.get("format", "") if params.get("format") in Format.values else "",
+                month=_month(params.get("month")),
+                municipality=municipality,
+                free=params.get("free") in ("1", "true", "yes"),
+            )
+            if params.get("module", "").isdigit():
+                qs = qs.filter(module_id=int(params["module"]))
+            if params.get("status") in EditionStatus.values:
+                qs = qs.filter(status=params["status"])
+        return self._base(qs)
+
+    def _organised(self, pk: str) -> Edition:
+        return get_object_or_404(access.organised_editions(self.request.user), pk=pk)
+
+    def _fresh(self, edition_id: int) -> Response:
+        return Response(EditionSerializer(self._base(Edition.objects.filter(pk=edition_id)).get()).data)
+
+    @extend_schema(request=None, responses={201: EnrolmentSerializer})
+    @action(detail=True, methods=["post"])
+    def enrol(self, request: Request, pk: str) -> Response:
+        """Enrol the caller: ``status`` is ``confirmed`` when a seat was free, else ``waitlisted`` with a
+        ``waitlist_position`` (or ``pending_approval`` when the school approves first)."""
+        edition = get_object_or_404(access.catalogue_editions(request.user), pk=pk)
+        enrolment = services.enrol(request.user, edition)
+        return Response(EnrolmentSerializer(enrolment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=CapacitySerializer, responses={200: EditionSerializer})
+    @action(detail=True, methods=["post"])
+    def capacity(self, request: Request, pk: str) -> Response:
+        """Organisers: change the capacity; raising it promotes from the waitlist."""
+        edition = self._organised(pk)
+        data = CapacitySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.change_capacity(request.user, edition, data.validated_data["capacity"])
+        return self._fresh(edition.pk)
+
+    @extend_schema(request=None, responses={200: EditionSerializer})
+    @action(detail=True, methods=["post"])
+    def publish(self, request: Request, pk: str) -> Response:
+        edition = self._organised(pk)
+        services.publish_edition(request.user, edition)
+        return self._fresh(edition.pk)
+
+    @extend_schema(request=CancelEditionSerializer, responses={200: EditionSerializer})
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: str) -> Response:
+        """Organisers: cancel the edition; everyone on it is released with a message."""
+        edition = self._organised(pk)
+        data = CancelEditionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.cancel_edition(request.user, edition, data.validated_data["reason"])
+        return self._fresh(edition.pk)
+
+
+# --- Enrolments ----------------------------------------------------------------------------------------
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("edition", int),
+        OpenApiParameter("status", str, enum=EnrolmentStatus.values),
+    ]
+)
+class EnrolmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The caller's own enrolments; organisers also those of editions they organise, school staff those
+    of their school."""
+
+    serializer_class = EnrolmentSerializer
+
+    def get_queryset(self) -> QuerySet[Enrolment]:
+        if _fake(self):
+            return Enrolment.objects.none()
+        qs = services.with_waitlist_position(access.visible_enrolments(self.request.user)).select_related(
+            "teacher"
+        )
+        params = self.request.query_params
+        if params.get("edition", "").isdigit():
+            qs = qs.filter(edition_id=int(params["edition"]))
+        if params.get("status") in EnrolmentStatus.values:
+            qs = qs.filter(status=params["status"])
+        return qs.order_by("-created_at", "pk")
+
+    def _fresh(self, enrolment_id: int) -> Response:
+        enrolment = services.with_waitlist_position(Enrolment.objects.filter(pk=enrolment_id)).get()
+        return Response(EnrolmentSerializer(enrolment).data)
+
+    @extend_schema(request=None, responses={200: EnrolmentSerializer})
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: str) -> Response:
+        """Cancel (teachers until the cancellation deadline; organisers any time). A freed seat goes to
+        the first on the waitlist."""
+        enrolment = self.get_object()
+        services.cancel_enrolment(request.user, enrolment)
+        return self._fresh(enrolment.pk)
+
+    @extend_schema(request=None, responses={200: EnrolmentSerializer})
+    @action(detail=True, methods=["post"], url_path="accept-offer")
+    def accept_offer(self, request: Request, pk: str) -> Response:
+        enrolment = self.get_object()
+        services.accept_offer(request.user, enrolment)
+        return self._fresh(enrolment.pk)
+
+    @extend_schema(
+        request=EvaluationSerializer,
+        responses={
+            201: inline_serializer(
+                "EvaluationOut", {"id": serializers.IntegerField(), "rating": serializers.IntegerField()}
+            )
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def evaluation(self, request: Request, pk: str) -> Response:
+        enrolment = self.get_object()
+        data = EvaluationSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        evaluation = completion.submit_evaluation(request.user, enrolment, **data.validated_data)
+        return Response({"id": evaluation.pk, "rating": evaluation.rating}, status=status.HTTP_201_CREATED)
+
+
+# --- Attendance ----------------------------------------------------------------------------------------
+
+
+class MeetingViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Meetings of editions the caller organises, with their attendance sheets."""
+
+    serializer_class = MeetingSerializer
+
+    def get_queryset(self) -> QuerySet[Meeting]:
+        if _fake(self):
+            return Meeting.objects.none()
+        qs = Meeting.objects.filter(edition__in=access.organised_editions(self.request.user))
+        edition = self.request.query_params.get("edition", "")
+        if edition.isdigit():
+            qs = qs.filter(edition_id=int(edition))
+        return qs.order_by("starts_at", "pk")
+
+    @extend_schema(methods=["GET"], request=None, responses={200: AttendanceSerializer(many=True)})
+    @extend_schema(
+        methods=["POST"], request=MarkAttendanceSerializer, responses={200: AttendanceSerializer(many=True)}
+    )
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
+    def attendance(self, request: Request, pk: str) -> Response:
+        """GET the sheet; POST ``present`` (enrolment ids) to mark everyone at once."""
+        meeting = self.get_object()
+        if request.method == "POST":
+            data = MarkAttendanceSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            completion.mark_attendance(request.user, meeting, set(data.validated_data["present"]))
+        rows = Attendance.objects.filter(meeting=meeting).order_by("enrolment_id")
+        return Response(AttendanceSerializer(rows, many=True).data)
+
+
+class CheckInView(APIView):
+    @extend_schema(request=CheckInSerializer, responses={201: AttendanceSerializer})
+    def post(self, request: Request) -> Response:
+        """A teacher checks in with the meeting's short code."""
+        data = CheckInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        attendance = completion.check_in(request.user, data.validated_data["code"])
+        return Response(AttendanceSerializer(attendance).data, status=status.HTTP_201_CREATED)
+
+
+# --- PD record -----------------------------------------------------------------------------------------
+
+
+class CertificateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Certificate
+        fields = ["id", "title", "theme", "hours", "completed_on", "school_year", "code"]
+        read_only_fields = fields
+
+
+class PDRecordView(APIView):
+    @extend_schema(
+        responses=inline_serializer(
+            "PDRecord",
+            {
+                "total_hours": serializers.DecimalField(max_digits=7, decimal_places=1),
+                "lines": inline_serializer(
+                    "PDRecordLine",
+                    {
+                        "school_year": serializers.CharField(),
+                        "theme": serializers.ChoiceField(choices=Theme.choices),
+                        "hours": serializers.DecimalField(max_digits=7, decimal_places=1),
+                    },
+                    many=True,
+                ),
+                "certificates": CertificateSerializer(many=True),
+            },
+        )
+    )
+    def get(self, request: Request) -> Response:
+        """The caller's professional-development hours per school year and theme."""
+        lines, total, certificates = completion.pd_record(request.user)
+        return Response(
+            {
+                "total_hours": f"{total:.1f}",
+                "lines": [
+                    {"school_year": line.school_year, "theme": line.theme, "hours": f"{line.hours:.1f}"}
+                    for line in lines
+                ],
+                "certificates": CertificateSerializer(certificates, many=True).data,
+            }
+        )
+
+
+urlpatterns = [
+    path("me/pd-record/", PDRecordView.as_view(), name="api-pd-record"),
+    path("check-in/", CheckInView.as_view(), name="api-check-in"),
+]
 
 
 def register(router: BaseRouter) -> None:
     """Add this domain's viewsets to the v1 router."""
+    router.register("modules", ModuleViewSet, basename="module")
+    router.register("editions", EditionViewSet, basename="edition")
+    router.register("enrolments", EnrolmentViewSet, basename="enrolment")
+    router.register("meetings", MeetingViewSet, basename="meeting")

@@ -303,7 +303,7 @@ def _check_open(edition: Edition) -> None:
 
 
 def _already_enrolled() -> ServiceError:
-    return Conflict(_("You are already enrolled in this edition."), code="already_enrolled")
+    return ServiceError(_("You are already enrolled in this edition."), code="already_enrolled")
 
 
 def _place(edition: Edition, enrolment: Enrolment) -> None:

@@ -4,7 +4,7 @@ import pytest
 from django.db import IntegrityError
 from django.utils import timezone
 
-from core.errors import Conflict, Forbidden, ServiceError
+from core.errors import Forbidden, ServiceError
 from core.models import OutboxMessage
 from courses import services
 from courses.models import EditionStatus, Enrolment, EnrolmentStatus
@@ -50,7 +50,7 @@ def test_it_refuses_enrolling_twice(tree, edition_a):
     teacher_a = make_teacher(tree.school_a)
     services.enrol(teacher_a, edition_a)
 
-    with pytest.raises(Conflict) as exc:
+    with pytest.raises(ServiceError) as exc:
         services.enrol(teacher_a, edition_a)
 
     assert exc.value.code == "already_enrolled"

@@ -1,7 +1,12 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
 from core.views import healthz
+
+# The admin logs in through allauth: the same rate limits, second factor and enumeration protection.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = "Overstap"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -14,3 +19,6 @@ urlpatterns = [
     path("caseloads/", include("caseloads.urls")),
     path("", include("accounts.urls")),
 ]
+
+handler404 = "core.views.not_found"
+handler500 = "core.views.server_error"

@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 
 
 def _database_ok() -> bool:
@@ -33,3 +35,20 @@ def healthz(request: HttpRequest) -> JsonResponse:
         {"status": "ok" if healthy else "unavailable", "database": database, "broker": broker},
         status=200 if healthy else 503,
     )
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """404 in the API's JSON shape under /api/, the site's page elsewhere."""
+    if _wants_json(request):
+        return JsonResponse({"detail": str(_("Not found.")), "code": "not_found"}, status=404)
+    return render(request, "404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse({"detail": str(_("Server error.")), "code": "server_error"}, status=500)
+    return render(request, "500.html", status=500)

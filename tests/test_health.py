@@ -35,3 +35,15 @@ def test_it_reports_a_real_broker_that_answers(client, db, settings):
     response = client.get("/healthz")
 
     assert (response.status_code, response.json()["broker"]) == (200, "ok")
+
+
+def test_it_answers_an_unknown_api_path_with_json_and_a_page_with_html(client, db):
+    api = client.get("/api/v1/organisations/not-a-number/x/")
+    page = client.get("/no-such-page/")
+
+    assert (api.status_code, api["Content-Type"], api.json()["code"]) == (
+        404,
+        "application/json",
+        "not_found",
+    )
+    assert (page.status_code, page["Content-Type"]) == (404, "text/html; charset=utf-8")

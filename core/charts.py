@@ -71,7 +71,7 @@ def bar_chart(
             Bar(
                 label=label,
                 value=value,
-                display=f"{number_format(value, decimals)}{unit}",
+                display=f"{number_format(value, decimals, force_grouping=True)}{unit}",
                 y=i * (BAR_HEIGHT + GAP) + 10,
                 width=max(0.0, plot_width * value / top),
                 over=target is not None and value > target,
@@ -82,7 +82,7 @@ def bar_chart(
             )
         )
     ticks = [
-        (label_width + plot_width * f, number_format(top * f, decimals)) for f in (0, 0.25, 0.5, 0.75, 1)
+        (label_width + plot_width * f, number_format(top * f, decimals, force_grouping=True)) for f in (0, 0.25, 0.5, 0.75, 1)
     ]
     return BarChart(
         title=title,

@@ -82,7 +82,8 @@ def bar_chart(
             )
         )
     ticks = [
-        (label_width + plot_width * f, number_format(top * f, decimals, force_grouping=True)) for f in (0, 0.25, 0.5, 0.75, 1)
+        (label_width + plot_width * f, number_format(top * f, decimals, force_grouping=True))
+        for f in (0, 0.25, 0.5, 0.75, 1)
     ]
     return BarChart(
         title=title,

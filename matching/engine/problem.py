@@ -194,7 +194,7 @@ class Problem:
             raise ValueError("pupil and buddy interest bitsets must have the same number of words")
 
 
-@dataclass
+@dataclass(slots=True)
 class Pair:
     """One proposed (or locked) pupil-buddy pair with why it was chosen and what else was close."""
 
@@ -206,7 +206,7 @@ class Pair:
     alternatives: list[tuple[int, float]] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class Unmatched:
     """A pupil that got no buddy, with the first hard rule that explains it (see UNMATCHED_REASONS)."""
 

@@ -72,10 +72,14 @@ def catalogue(request: HttpRequest) -> HttpResponse:
             .filter(**_module_filters(filters))
             .order_by("title")[:20]
         )
-    interested = set(
-        Interest.objects.filter(user=request.user, module__in=[m.pk for m in undated]).values_list(
-            "module_id", flat=True
+    interested = (
+        set(
+            Interest.objects.filter(user=request.user, module__in=[m.pk for m in undated]).values_list(
+                "module_id", flat=True
+            )
         )
+        if undated
+        else set()
     )
     query = request.GET.copy()
     query.pop("page", None)

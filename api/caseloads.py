@@ -145,6 +145,7 @@ class ProposalSerializer(serializers.Serializer):
             "request": serializers.IntegerField(),
             "supporter": serializers.IntegerField(),
             "hours": serializers.IntegerField(),
+            "reasons": serializers.ListField(child=serializers.CharField()),
         },
         many=True,
     )
@@ -318,7 +319,10 @@ class SupportRequestViewSet(
         return Response(
             {
                 "fingerprint": proposal.fingerprint,
-                "pairs": [{"request": r, "supporter": u, "hours": hours[r]} for r, u in proposal.pairs],
+                "pairs": [
+                    {"request": r, "supporter": u, "hours": hours[r], "reasons": proposal.reasons[r]}
+                    for r, u in proposal.pairs
+                ],
                 "unassigned": proposal.unassigned,
             }
         )

@@ -225,7 +225,12 @@ def allocate_open(request: HttpRequest) -> HttpResponse:
     requests_by_id = SupportRequest.objects.select_related("school").in_bulk(ids)
     users = User.objects.in_bulk([uid for _rid, uid in proposal.pairs])
     rows = [
-        {"req": requests_by_id[rid], "supporter": users[uid], "value": f"{rid}:{uid}"}
+        {
+            "req": requests_by_id[rid],
+            "supporter": users[uid],
+            "value": f"{rid}:{uid}",
+            "reasons": proposal.reasons[rid],
+        }
         for rid, uid in proposal.pairs
     ]
     unassigned = [requests_by_id[rid] for rid in proposal.unassigned]

@@ -149,10 +149,11 @@ def test_it_proposes_then_confirms_the_open_queue(tree):
     api = _api(coordinator_a)
 
     proposal = api.post("/api/v1/support-requests/allocate-open/", {}).json()
-    assert proposal["pairs"] == [
+    assert [{k: p[k] for k in ("request", "supporter", "hours")} for p in proposal["pairs"]] == [
         {"request": first.pk, "supporter": supporter.pk, "hours": 6},
         {"request": second.pk, "supporter": supporter.pk, "hours": 8},
     ]
+    assert proposal["pairs"][0]["reasons"] == ["expertise in this topic", "17.3 h free this month"]
     assert Case.objects.count() == 0
 
     confirmed = api.post(

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .assign import solve_places
-from .costs import block_costs, gather_buddies, gather_pupils, interest_table, pair_costs, rule_stages
+from .costs import block_costs, gather_buddies, gather_pupils, pair_costs, rule_stages
 from .explain import N_ALTERNATIVES, unmatched_codes
 from .prepare import Prepared, rank_within_runs
 
@@ -97,10 +97,9 @@ def solve_arrays(prep: Prepared, positions: np.ndarray) -> BatchArrays:
     B = gather_buddies(buddies, cols, prep.free, prep.eff_load, w)
     A = gather_buddies(buddies, aidx, prep.free, prep.eff_load, w)
     place_col, place_cost, s_off = _places(B.free, ccomp, n_rows, c_off[:-1], w.load, B.load)
-    table = interest_table(pupils.interests.shape[1], w)
     # Upper bound of any finite cost on a place (for big-M; see assign._big_m): worst soft terms plus
     # the dearest place of the batch.
-    hi = max(w.bridge_language, w.no_language) + w.grade * w.grade_cap + float(table[0])
+    hi = max(w.bridge_language, w.no_language) + w.grade * w.grade_cap + w.interest * w.interest_cap
     hi += float(place_cost.max(initial=0.0))
 
     # Exclusions as batch positions (row, candidate column or -1, any column), grouped by component.
@@ -117,7 +116,8 @@ def solve_arrays(prep: Prepared, positions: np.ndarray) -> BatchArrays:
     ex_c = c_pos[ex_a]
     e_off = np.r_[0, np.cumsum(np.bincount(rcomp[ex_r], minlength=k))].tolist()
 
-    # Per row of the batch: assigned candidate column and the two best alternatives (batch columns).
+    # Per row of the batch: assigned column and the two best alternatives (columns local to the
+    # component's candidates; -1 / inf when missing).
     n = rows.shape[0]
     col = np.full(n, -1, dtype=np.int64)
     alt_i = np.full((n, N_ALTERNATIVES), -1, dtype=np.int64)
@@ -132,34 +132,32 @@ def solve_arrays(prep: Prepared, positions: np.ndarray) -> BatchArrays:
             continue
         e0, e1 = e_off[j], e_off[j + 1]
         s0, s1 = s_list[j], s_list[j + 1]
+        local = col[r0:r1]  # view: candidate column within the component, -1 = unmatched
         if s0 < s1:
-            b = B.part(c0, c1)
-            base = block_costs(P.part(r0, r1), b, w, table)
+            base = block_costs(P, r0, r1, B, c0, c1, w)
             if e0 < e1:
                 er, ec = ex_r[e0:e1] - r0, ex_c[e0:e1]
                 base[er[ec >= 0], ec[ec >= 0] - c0] = np.inf
             ta = time.perf_counter()
             rr, pp = solve_places(base, place_col[s0:s1], place_cost[s0:s1], 0.0, hi)
             t_assign += time.perf_counter() - ta
-            local = np.full(r1 - r0, -1, dtype=np.int64)
-            local[rr] = place_col[s0:s1][pp]
-            col[r0:r1] = np.where(local >= 0, local + c0, -1)
+            local[rr] = place_col[s0 + pp]
             # Alternatives: each buddy priced on its first free place before this run, the assigned
             # buddy excluded (for unmatched rows this blanks an arbitrary column; they are not used).
-            alt = base + b.load_w[None, :]
+            alt = base + B.load_w[None, c0:c1]
             ar = arange[: r1 - r0]
             alt[ar, local] = np.inf
             best = alt.argmin(axis=1)
-            alt_i[r0:r1, 0] = best + c0
+            alt_i[r0:r1, 0] = best
             alt_v[r0:r1, 0] = alt[ar, best]
             if c1 - c0 > 1:
                 alt[ar, best] = np.inf
                 best = alt.argmin(axis=1)
-                alt_i[r0:r1, 1] = best + c0
+                alt_i[r0:r1, 1] = best
                 alt_v[r0:r1, 1] = alt[ar, best]
             if rr.shape[0] == r1 - r0:
                 continue
-        un = np.flatnonzero(col[r0:r1] < 0)
+        un = np.flatnonzero(local < 0)
         excluded = None
         if e0 < e1:
             unmatched_rows = np.full(r1 - r0, -1, dtype=np.int64)
@@ -176,10 +174,12 @@ def solve_arrays(prep: Prepared, positions: np.ndarray) -> BatchArrays:
     def cat(parts: list[np.ndarray]) -> np.ndarray:
         return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
+    # Component-local columns -> batch candidate positions -> buddy indices.
+    c_first = np.repeat(c_off[:-1], n_rows)
     mr = np.flatnonzero(col >= 0)
-    pair_p, pair_b = rows[mr], cols[col[mr]]
+    pair_p, pair_b = rows[mr], cols[col[mr] + c_first[mr]]
     found = np.isfinite(alt_v[mr])
-    alt_buddy = np.where(found, cols[np.maximum(alt_i[mr], 0)], -1)
+    alt_buddy = np.where(found, cols[np.maximum(alt_i[mr], 0) + c_first[mr, None]], -1)
     # New pupils of a buddy take load ranks after its existing and locked ones, in pupil-id order.
     by_buddy = np.lexsort((pupils.ids[pair_p], pair_b))
     load_k = np.empty(pair_p.shape[0], dtype=np.int64)

@@ -43,10 +43,11 @@ def gather_pupils(pupils: Pupils, idx: np.ndarray) -> Cols:
         home=_bits(pupils.home_langs, idx),
         langs=_bits(pupils.langs, idx),
         interests=_bits(pupils.interests, idx),
-        grade=pupils.grade[idx].astype(np.float64),
-        day=pupils.transition_day[idx],
+        grade=pupils.grade[idx].astype(np.int32),
+        day=pupils.transition_day[idx].astype(np.int64),
         pref=pupils.gender_pref[idx],
-        pref_idx=pupils.gender_pref[idx].astype(np.int64) + 128,  # row of GENDER_OK
+        has_pref=pupils.gender_pref[idx] != 0,
+        pref_idx=pupils.gender_pref[idx].astype(np.int64) + 128,  # row of GENDER_BAD
     )
 
 
@@ -56,15 +57,21 @@ def gather_buddies(
     """Buddy attributes needed for pricing and explaining, in the order of ``idx``."""
     grade = buddies.grade[idx]
     load = eff_load[idx]
+    start = buddies.available_from[idx].astype(np.int64)
+    end = buddies.available_until[idx].astype(np.int64)
+    # An empty window (end < start) must reject every day: start beyond any int32 day does that.
+    empty = end < start
+    start[empty] = 2**31
     return Cols(
         langs=_bits(buddies.langs, idx),
         interests=_bits(buddies.interests, idx),
-        grade=grade.astype(np.float64),
-        grade_w=np.where(grade >= 0, w.grade, 0.0),  # staff and volunteers have no grade term
-        start=buddies.available_from[idx],
-        end=buddies.available_until[idx],
+        grade=grade.astype(np.int32),
+        peer=(grade >= 0).astype(np.int32),  # staff and volunteers (grade < 0) have no grade term
+        start=start,
+        end=end,
+        span=np.where(empty, 0, end - start).astype(np.uint64),
         gender=buddies.gender[idx],
-        gender_idx=buddies.gender[idx].astype(np.int64) + 128,  # column of GENDER_OK
+        gender_idx=buddies.gender[idx].astype(np.int64) + 128,  # column of GENDER_BAD
         consent=buddies.consent[idx],
         free=free[idx],
         load=load,
@@ -72,9 +79,9 @@ def gather_buddies(
     )
 
 
-#: GENDER_OK[pref + 128, gender + 128]: does a buddy of that gender satisfy that preference (0 = none)?
+#: GENDER_BAD[pref + 128, gender + 128]: does a buddy of that gender violate that preference (0 = none)?
 _G = np.arange(-128, 128)
-GENDER_OK = (_G[:, None] == 0) | (_G[:, None] == _G[None, :])
+GENDER_BAD = (_G[:, None] != 0) & (_G[:, None] != _G[None, :])
 
 
 def _shared(a: np.ndarray, b: np.ndarray, multiword: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -83,6 +90,9 @@ def _shared(a: np.ndarray, b: np.ndarray, multiword: bool) -> tuple[np.ndarray, 
     if multiword:
         return count.any(axis=-1), count.sum(axis=-1, dtype=np.int32)
     return count != 0, count
+
+
+_INT32_MAX = 2**31 - 1
 
 
 def soft_from_parts(
@@ -96,58 +106,74 @@ def soft_from_parts(
     """The soft-cost formula on precomputed parts (see :class:`~matching.engine.problem.Weights`).
 
     ``home``/``bridge``: a home / any language is shared; ``distance``: absolute grade difference;
-    ``peer``: the buddy has a grade (staff and volunteers get no grade term). Used for explicit pairs;
-    :func:`block_costs` evaluates the same formula with fewer, fused operations.
+    ``peer``: the buddy has a grade (staff and volunteers get no grade term). The operations are the
+    ones :func:`block_costs` applies, in the same order, so a pair's reported cost is bit-identical
+    to the cost it was optimised with. The interest term ``interest * max(0, cap - shared)`` is
+    evaluated as ``interest * cap - interest * min(shared, cap)``: one constant folded into the
+    language term plus one small-integer minimum, which is what makes the block version cheap.
     """
-    cost = np.where(home, 0.0, np.where(bridge, w.bridge_language, w.no_language))
-    cost += np.where(peer, w.grade * np.minimum(distance, w.grade_cap), 0.0)
-    cost += w.interest * np.maximum(0, w.interest_cap - shared_interests.astype(np.int32))
+    cost = _language(home, bridge, w)
+    d = np.minimum(distance.astype(np.int32), min(w.grade_cap, _INT32_MAX))
+    d *= peer.astype(np.int32)
+    cost += d * w.grade
+    cost -= np.minimum(shared_interests, w.interest_cap) * w.interest
     return cost
 
 
-def interest_table(words: int, w: Weights) -> np.ndarray:
-    """Interest cost by number of shared interests (0..64*words), so pricing is one lookup."""
-    return w.interest * np.maximum(0, w.interest_cap - np.arange(64 * words + 1)).astype(np.float64)
+def _language(home: np.ndarray, bridge: np.ndarray, w: Weights) -> np.ndarray:
+    """Language term plus the interest constant ``interest * interest_cap`` (see soft_from_parts)."""
+    base = w.interest * w.interest_cap
+    cost = np.where(bridge, w.bridge_language + base, w.no_language + base)
+    np.copyto(cost, 0.0 + base, where=home)  # a shared home language is also a shared language
+    return cost
 
 
-def _block(p: Cols, b: Cols, w: Weights, table: np.ndarray) -> np.ndarray:
+def _block(p: Cols, r0: int, r1: int, b: Cols, c0: int, c1: int, w: Weights) -> np.ndarray:
+    # Rows r0..r1 of p against columns c0..c1 of b; only the arrays needed are sliced (views).
+    # Small integer dtypes (int32 grades, uint8 popcounts) keep the temporaries cheap: on a
+    # 250 x 965 block the float64 version of the grade term alone took ~20x longer.
     if p.home.ndim == 2:  # more than 64 tags: reduce over the word axis
-        home = _shared(p.home[:, None, :], b.langs[None, :, :], True)[0]
-        bridge = _shared(p.langs[:, None, :], b.langs[None, :, :], True)[0]
-        shared = _shared(p.interests[:, None, :], b.interests[None, :, :], True)[1]
+        bl = b.langs[None, c0:c1, :]
+        home = _shared(p.home[r0:r1, None, :], bl, True)[0]
+        bridge = _shared(p.langs[r0:r1, None, :], bl, True)[0]
+        shared = _shared(p.interests[r0:r1, None, :], b.interests[None, c0:c1, :], True)[1]
     else:
-        bl = b.langs[None, :]
-        home = (p.home[:, None] & bl) != 0
-        bridge = (p.langs[:, None] & bl) != 0
-        shared = np.bitwise_count(p.interests[:, None] & b.interests[None, :])
-    cost = np.where(bridge, w.bridge_language, w.no_language)
-    np.copyto(cost, 0.0, where=home)  # a shared home language is also a shared language
-    grade = np.abs(p.grade[:, None] - b.grade[None, :])
-    np.minimum(grade, w.grade_cap, out=grade)
-    grade *= b.grade_w[None, :]
-    cost += grade
-    cost += table[shared]
-    day = p.day[:, None]
-    ok = (b.start[None, :] <= day) & (day <= b.end[None, :])
-    ok &= GENDER_OK[p.pref_idx[:, None], b.gender_idx[None, :]]
-    np.copyto(cost, np.inf, where=~ok)
+        bl = b.langs[None, c0:c1]
+        home = (p.home[r0:r1, None] & bl) != 0
+        bridge = (p.langs[r0:r1, None] & bl) != 0
+        shared = np.bitwise_count(p.interests[r0:r1, None] & b.interests[None, c0:c1])
+    cost = _language(home, bridge, w)
+    d = np.abs(p.grade[r0:r1, None] - b.grade[None, c0:c1])
+    np.minimum(d, min(w.grade_cap, _INT32_MAX), out=d)
+    d *= b.peer[None, c0:c1]
+    cost += d * w.grade
+    # Popcounts are <= 64 per word, so a larger cap never binds (and would not fit uint8).
+    words = p.home.shape[1] if p.home.ndim == 2 else 1
+    np.minimum(shared, min(w.interest_cap, 64 * words), out=shared)
+    cost -= shared * w.interest
+    # Not available: day - start, seen unsigned, exceeds end - start (one compare for both ends).
+    bad = (p.day[r0:r1, None] - b.start[None, c0:c1]).view(np.uint64) > b.span[None, c0:c1]
+    if p.has_pref[r0:r1].any():  # most pupils state no gender preference: skip the lookup then
+        bad |= GENDER_BAD[p.pref_idx[r0:r1, None], b.gender_idx[None, c0:c1]]
+    np.copyto(cost, np.inf, where=bad)
     return cost
 
 
-def block_costs(p: Cols, b: Cols, w: Weights, table: np.ndarray) -> np.ndarray:
-    """``(pupils, buddies)`` soft costs with ``inf`` where a pair-level rule fails.
+def block_costs(p: Cols, r0: int, r1: int, b: Cols, c0: int, c1: int, w: Weights) -> np.ndarray:
+    """``(pupils r0..r1, buddies c0..c1)`` soft costs with ``inf`` where a pair-level rule fails.
 
     Buddy-level rules (consent, a free place) are the caller's job (it passes only such buddies);
     the pair-level ones here are availability on the transition day and the gender preference.
-    Exclusions are set by the caller, who knows their positions. ``table`` is :func:`interest_table`.
+    Exclusions are set by the caller, who knows their positions.
     """
-    n, m = p.grade.shape[0], b.grade.shape[0]
+    n, m = r1 - r0, c1 - c0
     if n * m <= BLOCK_PAIRS:
-        return _block(p, b, w, table)
+        return _block(p, r0, r1, b, c0, c1, w)
     out = np.empty((n, m), dtype=np.float64)
     step = max(1, BLOCK_PAIRS // m)
-    for start in range(0, n, step):
-        out[start : start + step] = _block(p.part(start, start + step), b, w, table)
+    for start in range(r0, r1, step):
+        stop = min(start + step, r1)
+        out[start - r0 : stop - r0] = _block(p, start, stop, b, c0, c1, w)
     return out
 
 

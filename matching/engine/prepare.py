@@ -14,12 +14,11 @@ import numpy as np
 from .problem import Problem
 
 
-def _index_of(ids: np.ndarray, query: np.ndarray) -> np.ndarray:
-    """Position of each queried id in ``ids`` (unique, any order), -1 where absent."""
+def _index_of(ids: np.ndarray, order: np.ndarray, query: np.ndarray) -> np.ndarray:
+    """Position of each queried id in ``ids`` (unique; ``order`` sorts them), -1 where absent."""
     out = np.full(query.shape, -1, dtype=np.int64)
     if ids.shape[0] == 0 or query.shape[0] == 0:
         return out
-    order = np.argsort(ids, kind="stable")
     pos = np.minimum(np.searchsorted(ids, query, sorter=order), ids.shape[0] - 1)
     candidate = order[pos]
     hit = ids[candidate] == query
@@ -100,8 +99,9 @@ def prepare(problem: Problem) -> Prepared:
     b_lo = np.searchsorted(b_groups, groups, side="left")
     b_hi = np.searchsorted(b_groups, groups, side="right")
 
-    lp = _index_of(pupils.ids, problem.locked[:, 0])
-    lb = _index_of(buddies.ids, problem.locked[:, 1])
+    p_by_id, b_by_id = np.argsort(pupils.ids), np.argsort(buddies.ids)
+    lp = _index_of(pupils.ids, p_by_id, problem.locked[:, 0])
+    lb = _index_of(buddies.ids, b_by_id, problem.locked[:, 1])
     if (lp < 0).any() or (lb < 0).any():
         raise ValueError("locked pairs must name existing pupils and buddies")
     if np.unique(lp).shape[0] != lp.shape[0]:
@@ -117,8 +117,8 @@ def prepare(problem: Problem) -> Prepared:
     lk = buddies.load.astype(np.int64)[lb] + rank_within_runs(lb)
 
     # Exclusions naming unknown ids are irrelevant to this run, not errors: drop them.
-    ep = _index_of(pupils.ids, problem.exclusions[:, 0])
-    eb = _index_of(buddies.ids, problem.exclusions[:, 1])
+    ep = _index_of(pupils.ids, p_by_id, problem.exclusions[:, 0])
+    eb = _index_of(buddies.ids, b_by_id, problem.exclusions[:, 1])
     keep = (ep >= 0) & (eb >= 0)
     return Prepared(
         problem=problem,

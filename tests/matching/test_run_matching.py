@@ -1,6 +1,7 @@
 from unittest import mock
 
 import pytest
+from django.utils import translation
 
 from accounts.roles import Role
 from core.errors import Conflict, ServiceError
@@ -80,7 +81,10 @@ def test_it_fails_the_run_and_leaves_active_matches_untouched(tree, coordinator_
     make_pupil(tree.school_a)
     run = _start(coordinator_a, tree.school_a)
 
-    with mock.patch("matching.runs.engine.solve", side_effect=RuntimeError("boom")):
+    with (
+        mock.patch("matching.runs.engine.solve", side_effect=RuntimeError("boom")),
+        translation.override("en"),
+    ):
         tasks.run_matching(run.pk)
 
     run.refresh_from_db()
@@ -172,6 +176,6 @@ def test_it_loads_a_batch_in_a_fixed_number_of_queries(tree, coordinator_a, djan
         make_buddy(tree.school_a, interests=["chess"])
     run = _start(coordinator_a, tree.school_a)
     # schools of the groups, pupils, pupil interests, buddies, buddy interests, buddy loads,
-    # locked/rejected pairs: 7, whatever the number of pupils.
-    with django_assert_num_queries(7):
+    # interest codes, locked/rejected pairs: 8, whatever the number of pupils.
+    with django_assert_num_queries(8):
         load_batch(run, [tree.school_a.pk])

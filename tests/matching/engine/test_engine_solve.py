@@ -306,3 +306,25 @@ def test_it_solves_in_process_inside_daemonic_workers():
     proc.join(timeout=60)
     assert proc.exitcode == 0
     assert got == pairs_of(solve(problem))
+
+
+def test_it_prices_large_components_in_row_blocks_with_the_same_result(monkeypatch):
+    import importlib
+
+    costs = importlib.import_module("matching.engine.costs")
+    pupils, buddies, excl = random_records(8, groups=1, pupils_per_group=60, buddies_per_group=40)
+    problem = problem_from_records(pupils, buddies, exclusions=excl)
+    whole = solve(problem)
+    monkeypatch.setattr(costs, "BLOCK_PAIRS", 50)  # a block of one or two rows at a time
+    assert solve(problem) == whole
+
+
+def test_it_counts_a_cross_group_lock_against_the_buddy_in_its_own_group():
+    # Pupil 1 (group 1) is locked to buddy 9 of group 2; pupil 2 in group 2 then finds 9 full.
+    pupils = [pupil(1, group=1), pupil(2, group=2)]
+    problem = problem_from_records(pupils, [buddy(9, group=2)], locked=[(1, 9)])
+    assert pairs_of(solve(problem)) == [(1, 9)]
+    batches = [b.tolist() for b in iter_batches(problem, 1)]
+    assert batches == [[1], [2]]
+    second = solve_batch(problem, batches[1])
+    assert [(u.pupil_id, u.reason) for u in second.unmatched] == [(2, "no_free_capacity")]

@@ -22,8 +22,8 @@ from .prepare import Prepared, rank_within_runs
 class BatchArrays:
     """Outcome of a batch as arrays. Pairs (new and locked) and unmatched are each in pupil-id order.
 
-    Indices are positions in the Problem's pupil and buddy arrays; ``alt_buddy`` is -1 where a pupil
-    has fewer than two alternatives (and ``alt_cost`` inf).
+    Indices are positions in the Problem's pupil and buddy arrays; ``alt_buddy``/``alt_cost`` hold up
+    to two alternatives per pair, padded with -1/inf.
     """
 
     pupil: np.ndarray
@@ -144,7 +144,9 @@ def solve_arrays(prep: Prepared, positions: np.ndarray) -> BatchArrays:
             local[rr] = place_col[s0 + pp]
             # Alternatives: each buddy priced on its first free place before this run, the assigned
             # buddy excluded (for unmatched rows this blanks an arbitrary column; they are not used).
-            alt = base + B.load_w[None, c0:c1]
+            # In place: base is not needed any more, and on a dense component a copy is ~90 MB.
+            alt = base
+            alt += B.load_w[None, c0:c1]
             ar = arange[: r1 - r0]
             alt[ar, local] = np.inf
             best = alt.argmin(axis=1)

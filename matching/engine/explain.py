@@ -2,8 +2,9 @@
 
 Coordinators must be able to check and overrule every proposal, so each pair carries reason codes with
 parameters (the Django layer turns them into translated sentences) and the two next-best buddies.
-The heavy lifting (bit intersections, popcounts, top-2 searches) is vectorised over a whole batch;
-the only per-pair Python work is assembling the small output objects.
+The heavy lifting is vectorised: top-2 searches per component (:mod:`matching.engine.component`),
+bit intersections and popcounts over a whole batch here; the only per-pair Python work is assembling
+the small output objects.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ reporting, of parallel work (``workers > 1`` forks a process pool) and of Celery
 solve depends only on that component, all of these give exactly the same Result as one :func:`solve`.
 
 Objective per component, lexicographic: (1) as many matched pupils as possible, (2) minimal total cost
-(soft costs + load spread), solved exactly by :func:`matching.engine.assign.assign`.
+(soft costs + load spread), solved exactly by the core of :mod:`matching.engine.assign`.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ import time
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -244,11 +244,22 @@ def _finish(run_id: int) -> bool:
     return True
 
 
+#: Errors worth a retry (the database restarted, a connection dropped); the task retries these with
+#: backoff and fails the run only when the retries run out.
+TRANSIENT_ERRORS = (OperationalError, InterfaceError)
+
+
+def failure_message(exc: BaseException) -> str:
+    return _failure_message(exc)
+
+
 def run_guarded(run_id: int, step: object, *args: int) -> object:
-    """Call a run step; any error fails the run (message without pupil data) instead of leaving it
-    running for ever. Returns the step's result, or None after a failure."""
+    """Call a run step; any non-transient error fails the run (message without pupil data) instead of
+    leaving it running for ever. Returns the step's result, or None after a failure."""
     try:
         return step(run_id, *args)  # type: ignore[operator]
+    except TRANSIENT_ERRORS:
+        raise
     except Exception as exc:
         logger.error(
             "match run %s failed in %s: %s", run_id, getattr(step, "__name__", step), type(exc).__name__

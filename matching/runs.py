@@ -36,6 +36,7 @@ from matching.models import (
     UnmatchedPupil,
 )
 from matching.problem_builder import load_batch, plan_batches
+from matching.writing import write_proposals
 
 logger = logging.getLogger(__name__)
 
@@ -141,20 +142,6 @@ def prepare_run(run_id: int) -> list[int]:
     )
 
 
-def _proposal(run: MatchRun, pair: engine.Pair, school_id: int) -> Match:
-    return Match(
-        run_id=run.pk,
-        pupil_id=pair.pupil_id,
-        buddy_id=pair.buddy_id,
-        school_id=school_id,
-        kind=run.buddy_kind,
-        locked=pair.locked,
-        cost=pair.cost,
-        reasons=[[code, params] for code, params in pair.reasons],
-        alternatives=[[bid, cost] for bid, cost in pair.alternatives],
-    )
-
-
 def run_batch(run_id: int, index: int) -> bool:
     """Solve and write one batch. Returns False when there was nothing to do (done before, run over)."""
     run = MatchRun.objects.select_related("scope").filter(pk=run_id).first()
@@ -166,7 +153,6 @@ def run_batch(run_id: int, index: int) -> bool:
     t1 = time.perf_counter()
     result = engine.solve(loaded.problem)
     t2 = time.perf_counter()
-    proposals = [_proposal(run, p, loaded.school_of_pupil[p.pupil_id]) for p in result.pairs]
     unmatched = [
         UnmatchedPupil(
             run_id=run_id,
@@ -181,7 +167,7 @@ def run_batch(run_id: int, index: int) -> bool:
         # Claim the batch first: a second delivery of this task waits on the row lock, then finds it done.
         if not RunBatch.objects.filter(pk=batch.pk, done_at__isnull=True).update(done_at=timezone.now()):
             return False
-        Match.objects.bulk_create(proposals, batch_size=2000, ignore_conflicts=True)
+        write_proposals(run, result.pairs, loaded.school_of_pupil)
         UnmatchedPupil.objects.bulk_create(unmatched, batch_size=2000, ignore_conflicts=True)
         t3 = time.perf_counter()
         stats = result.stats

@@ -218,3 +218,9 @@ def test_it_retries_a_transient_error_before_failing(tree, coordinator_a):
     assert retry.call_args.kwargs["countdown"] == 1
     run.refresh_from_db()
     assert run.status == RunStatus.RUNNING
+
+
+def test_it_lists_every_proposal_column_for_the_fast_insert():
+    from matching.writing import COLUMNS
+
+    assert set(COLUMNS) == {f.column for f in Match._meta.concrete_fields} - {"id"}

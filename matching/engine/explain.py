@@ -90,19 +90,34 @@ def build_pairs(
         strict=True,
     )
     for pid, bid, c, is_locked, home, bridge, h, b, peer, dist, n_int, i, k, a_ids, a_costs, n_a in rows:
-        reasons: list[Reason] = [("locked", {})] if is_locked else []
+        # One list literal per shape instead of appends: this loop is the run's only per-pair Python.
         if home:
-            reasons.append(("shared_home_language", {"languages": list(home_names[h])}))
+            lang: Reason = ("shared_home_language", {"languages": list(home_names[h])})
         elif bridge:
-            reasons.append(("shared_language", {"languages": list(bridge_names[b])}))
+            lang = ("shared_language", {"languages": list(bridge_names[b])})
         else:
-            reasons.append(("no_shared_language", {}))
-        if peer:
-            reasons.append(("same_grade", {}) if dist == 0 else ("grade_distance", {"distance": dist}))
+            lang = ("no_shared_language", {})
+        load: Reason = ("buddy_load", {"load": k})
         if n_int:
-            reasons.append(("shared_interests", {"count": n_int, "interests": list(int_names[i])}))
-        reasons.append(("buddy_load", {"load": k}))
+            shared: Reason = ("shared_interests", {"count": n_int, "interests": list(int_names[i])})
+            if peer:
+                grade: Reason = ("same_grade", {}) if dist == 0 else ("grade_distance", {"distance": dist})
+                reasons = [lang, grade, shared, load]
+            else:
+                reasons = [lang, shared, load]
+        elif peer:
+            reasons = [
+                lang,
+                ("same_grade", {}) if dist == 0 else ("grade_distance", {"distance": dist}),
+                load,
+            ]
+        else:
+            reasons = [lang, load]
+        if is_locked:
+            reasons.insert(0, ("locked", {}))
         # Missing alternatives have cost inf and come last (buddy ids may be any int, so no -1 marker).
-        alternatives = [(a_ids[j], a_costs[j]) for j in range(n_a)]
+        alternatives = (
+            [(a_ids[0], a_costs[0]), (a_ids[1], a_costs[1])] if n_a == 2 else [(a_ids[0], a_costs[0])][:n_a]
+        )
         pairs.append(Pair(pid, bid, c, reasons, is_locked, alternatives))
     return pairs

@@ -189,3 +189,47 @@ def test_it_shows_the_coordinator_panel_on_the_dashboard(tree, coordinator_a):
     body = browser(coordinator_a).get(reverse("dashboard")).content.decode()
 
     assert "1 proposal waiting for review" in body
+
+
+def test_it_renders_every_matching_page_for_a_coordinator(tree, coordinator_a):
+    from matching.models import ImportJob
+
+    pupil = make_pupil(tree.school_a)
+    buddy = make_buddy(tree.school_a, capacity=2)
+    proposed = make_match(make_pupil(tree.school_a), buddy, alternatives=[[buddy.pk, 1.0]])
+    approved = make_match(pupil, buddy, status=MatchStatus.APPROVED)
+    job = ImportJob.objects.create(kind="pupils", created_by=coordinator_a, rows_total=10)
+    client = browser(coordinator_a)
+    urls = [
+        reverse("matching:pupil_list"),
+        reverse("matching:pupil_create"),
+        reverse("matching:pupil_edit", args=[pupil.pk]),
+        reverse("matching:pupil_detail", args=[pupil.pk]),
+        reverse("matching:pupil_export", args=[pupil.pk]),
+        reverse("matching:buddy_list") + f"?kind=peer&school={tree.school_a.pk}",
+        reverse("matching:buddy_create"),
+        reverse("matching:buddy_edit", args=[buddy.pk]),
+        reverse("matching:import", args=["buddies"]),
+        reverse("matching:import_job", args=[job.pk]),
+        reverse("matching:import_job_progress", args=[job.pk]),
+        reverse("matching:run_list"),
+        reverse("matching:run_detail", args=[proposed.run_id]),
+        reverse("matching:match_list") + "?status=proposed",
+        reverse("matching:match_detail", args=[proposed.pk]),
+        reverse("matching:match_detail", args=[approved.pk]),
+        reverse("matching:report"),
+    ]
+
+    statuses = {url: client.get(url).status_code for url in urls}
+
+    assert statuses == dict.fromkeys(urls, 200)
+
+
+def test_it_hides_another_users_import_job(tree, coordinator_a):
+    from matching.models import ImportJob
+
+    job = ImportJob.objects.create(
+        kind="pupils", created_by=make_membership(Role.BUDDY_COORDINATOR, tree.school_a)
+    )
+
+    assert browser(coordinator_a).get(reverse("matching:import_job", args=[job.pk])).status_code == 404

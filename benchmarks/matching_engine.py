@@ -15,7 +15,7 @@ columns, single process, written independently of the engine); a greedy baseline
 take their cheapest feasible free place). The engine must match the reference exactly (same matched
 count, same objective up to 1e-6) and, on the national instance, be no slower than it.
 
-Times are wall-clock, best of ``--repeat`` (3; 1 with ``--quick``). Peak memory is measured in a separate, untimed run with
+Times are wall-clock, best of ``--repeat`` round-robin runs (3; 1 with ``--quick``). Peak memory is measured in a separate, untimed run with
 ``tracemalloc`` (numpy buffers and Python objects allocated by the method; the instance itself is not
 counted), single process, so for the engine it is the ``workers=1`` figure; each worker process of a
 parallel run peaks at most at that.
@@ -286,15 +286,6 @@ class Row:
     objective: float
 
 
-def _best_time(fn: Callable[[], tuple[int, float]], repeat: int) -> tuple[float, tuple[int, float]]:
-    best, out = float("inf"), None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t)
-    return best, out
-
-
 def _peak_mb(fn: Callable[[], object]) -> float:
     tracemalloc.start()
     try:
@@ -320,11 +311,20 @@ def bench(name: str, problem: Problem, workers: int, repeat: int, with_greedy: b
     ]
     if with_greedy:
         methods.append(("greedy baseline", lambda: greedy(problem), lambda: greedy(problem)))
+    # Round-robin repeats (A B C A B C ...) so a change in background load hits every method alike;
+    # each method keeps its best time.
+    best = [float("inf")] * len(methods)
+    outcome: list[tuple[int, float]] = [(0, 0.0)] * len(methods)
+    for _ in range(repeat):
+        for i, (_, fn, _) in enumerate(methods):
+            t = time.perf_counter()
+            outcome[i] = fn()
+            best[i] = min(best[i], time.perf_counter() - t)
     rows = []
-    for label, fn, mem_fn in methods:
-        seconds, (matched, objective) = _best_time(fn, repeat)
-        rows.append(Row(name, label, seconds, _peak_mb(mem_fn), matched, objective))
-        print(f"  {label:<24} {seconds:8.2f} s", flush=True)
+    for i, (label, _, mem_fn) in enumerate(methods):
+        matched, objective = outcome[i]
+        rows.append(Row(name, label, best[i], _peak_mb(mem_fn), matched, objective))
+        print(f"  {label:<24} {best[i]:8.2f} s", flush=True)
     eng, ref = rows[0], rows[2]
     assert eng.matched == ref.matched, f"{name}: engine matched {eng.matched} != reference {ref.matched}"
     assert abs(eng.objective - ref.objective) <= 1e-6, f"{name}: objective {eng.objective} != {ref.objective}"

@@ -15,10 +15,10 @@ columns, single process, written independently of the engine); a greedy baseline
 take their cheapest feasible free place). The engine must match the reference exactly (same matched
 count, same objective up to 1e-6) and, on the national instance, be no slower than it.
 
-Times are wall-clock, best of ``--repeat`` round-robin runs (3; 1 with ``--quick``). Peak memory is measured in a separate, untimed run with
-``tracemalloc`` (numpy buffers and Python objects allocated by the method; the instance itself is not
-counted), single process, so for the engine it is the ``workers=1`` figure; each worker process of a
-parallel run peaks at most at that.
+Times are wall-clock, best of ``--repeat`` round-robin runs (3; 1 with ``--quick``). Peak memory is
+measured in a separate, untimed run with ``tracemalloc`` (numpy buffers and Python objects allocated
+by the method; the instance itself is not counted), single process, so for the engine it is the
+``workers=1`` figure; each worker process of a parallel run peaks at most at that.
 """
 
 from __future__ import annotations

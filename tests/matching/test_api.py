@@ -328,3 +328,18 @@ def test_it_lists_matches_with_pupil_names_and_logs_them(tree, coordinator_a):
 
     assert body["results"][0]["pupil"] == {"id": match.pupil_id, "name": match.pupil.display_name}
     assert AccessLog.objects.get().context == "api.matches"
+
+
+@pytest.mark.parametrize("n", [1, 6])
+def test_it_lists_matches_in_a_constant_number_of_queries(tree, coordinator_a, n, django_assert_num_queries):
+    buddy = make_buddy(tree.school_a, capacity=3)
+    for _ in range(n):
+        make_match(make_pupil(tree.school_a), buddy)
+    client = client_for(coordinator_a)
+
+    # memberships (reach), count for the page, matches with pupil and buddy, interest names,
+    # access log insert (one row per pupil, one statement): 5, whatever n is.
+    with django_assert_num_queries(5):
+        response = client.get("/api/v1/matches/")
+
+    assert len(response.json()["results"]) == n

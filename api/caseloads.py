@@ -145,6 +145,7 @@ class ProposalSerializer(serializers.Serializer):
             "request": serializers.IntegerField(),
             "supporter": serializers.IntegerField(),
             "hours": serializers.IntegerField(),
+            "reasons": serializers.ListField(child=serializers.CharField()),
         },
         many=True,
     )
@@ -318,7 +319,10 @@ class SupportRequestViewSet(
         return Response(
             {
                 "fingerprint": proposal.fingerprint,
-                "pairs": [{"request": r, "supporter": u, "hours": hours[r]} for r, u in proposal.pairs],
+                "pairs": [
+                    {"request": r, "supporter": u, "hours": hours[r], "reasons": proposal.reasons[r]}
+                    for r, u in proposal.pairs
+                ],
                 "unassigned": proposal.unassigned,
             }
         )
@@ -610,9 +614,22 @@ class WorkloadSerializer(serializers.Serializer):
     worked_hours = serializers.DecimalField(max_digits=6, decimal_places=1)
 
 
+class SupporterUpdateSerializer(serializers.Serializer):
+    expertise = serializers.ListField(child=serializers.ChoiceField(choices=Topic.choices))
+    languages = serializers.ListField(child=serializers.CharField(max_length=8))
+    home_municipality = serializers.PrimaryKeyRelatedField(
+        queryset=Organisation.objects.filter(kind=OrganisationKind.MUNICIPALITY), allow_null=True
+    )
+    contract_hours_per_week = serializers.DecimalField(
+        max_digits=4, decimal_places=1, min_value=0, max_value=40
+    )
+    active = serializers.BooleanField(default=True)
+
+
 class SupporterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Supporter profiles: the coordinator sees the supporters within reach, a supporter their own. The id
-    is the supporter's user id (as used in ``allocate``)."""
+    is the supporter's user id (as used in ``allocate``). PUT replaces the profile (the supporter
+    themself or the coordinator)."""
 
     serializer_class = SupporterSerializer
     lookup_field = "user"
@@ -623,6 +640,14 @@ class SupporterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         user = self.request.user
         qs = services.supporters_for(user) | SupporterProfile.objects.filter(user=user)
         return qs.select_related("user").order_by("user__last_name", "user__first_name", "id")
+
+    @extend_schema(request=SupporterUpdateSerializer, responses={200: SupporterSerializer})
+    def update(self, request: Request, *args: object, **kwargs: object) -> Response:
+        profile = self.get_object()
+        data = SupporterUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        profile = services.save_profile(request.user, profile.user, **data.validated_data)
+        return Response(SupporterSerializer(profile).data)
 
     @extend_schema(
         parameters=[OpenApiParameter("month", str, description="YYYY-MM; default: the current month.")],

@@ -6,9 +6,10 @@ only their own enrolments; a wrong id answers 404. Every write validates, calls 
 ``api/errors.py`` map its ServiceError to the one JSON error shape.
 """
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import path
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -198,7 +199,8 @@ class ModuleViewSet(viewsets.ReadOnlyModelViewSet):
         qs = access.catalogue_modules(self.request.user).select_related("organiser").order_by("title", "pk")
         params = self.request.query_params
         if params.get("q"):
-            qs = qs.filter(title__icontains=params["q"][:100])
+            q = params["q"][:100]
+            qs = qs.filter(Q(title__icontains=q) | Q(summary__icontains=q))
         if params.get("theme") in Theme.values:
             qs = qs.filter(themes__contains=f",{params['theme']},")
         if params.get("format") in Format.values:
@@ -215,9 +217,9 @@ def _month(value: str | None) -> tuple[int, int] | None:
     try:
         year, month = (int(part) for part in value.split("-"))
     except ValueError:
-        raise serializers.ValidationError({"month": ["Use the form YYYY-MM."]}) from None
+        raise serializers.ValidationError({"month": [_("Use the form YYYY-MM.")]}) from None
     if not 1 <= month <= 12:
-        raise serializers.ValidationError({"month": ["Use the form YYYY-MM."]})
+        raise serializers.ValidationError({"month": [_("Use the form YYYY-MM.")]})
     return year, month
 
 

@@ -149,6 +149,7 @@ class Proposal:
     unassigned: list[int]  # request ids
     fingerprint: str
     hours: dict[int, int] = field(default_factory=dict)  # supporter user id -> hours proposed
+    reasons: dict[int, list[str]] = field(default_factory=dict)  # request id -> why this supporter
 
 
 def fingerprint(requests: Sequence[SupportRequest], loads: Sequence[Load]) -> str:
@@ -199,7 +200,7 @@ def propose(requests: Sequence[SupportRequest], loads: Sequence[Load]) -> Propos
     ordered = sorted(requests, key=lambda r: r.pk)
     facts = request_facts(ordered)
     columns = solve(facts, loads)
-    pairs, unassigned, hours = [], [], {}
+    pairs, unassigned, hours, why = [], [], {}, {}
     for f, c in zip(facts, columns, strict=True):
         if c < 0:
             unassigned.append(f.id)
@@ -207,4 +208,5 @@ def propose(requests: Sequence[SupportRequest], loads: Sequence[Load]) -> Propos
             uid = loads[c].user_id
             pairs.append((f.id, uid))
             hours[uid] = hours.get(uid, 0) + f.hours
-    return Proposal(pairs, unassigned, fingerprint(ordered, loads), hours)
+            why[f.id] = reasons(f, loads[c])
+    return Proposal(pairs, unassigned, fingerprint(ordered, loads), hours, why)

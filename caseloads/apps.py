@@ -9,6 +9,7 @@ class CaseloadsConfig(AppConfig):
     def ready(self) -> None:
         from accounts.roles import Capability
         from caseloads import panels
+        from caseloads import tasks as _tasks  # noqa: F401  register the Celery tasks in every process
         from core import dashboard, navigation
 
         navigation.register(

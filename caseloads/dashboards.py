@@ -46,9 +46,7 @@ def supporter_dashboard(user: object, today: date | None = None) -> dict[str, ob
     for case in open_cases:
         by_school.setdefault(case.school.name, []).append(case)
     upcoming = list(
-        Visit.objects.filter(
-            case__supporter=user, done=False, date__gte=today, case__status=CaseStatus.ACTIVE
-        )
+        Visit.objects.filter(supporter=user, done=False, date__gte=today, case__status=CaseStatus.ACTIVE)
         .select_related("case__school")
         .order_by("date", "id")[:10]
     )

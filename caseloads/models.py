@@ -109,6 +109,12 @@ class SupportRequest(models.Model):
     def is_open(self) -> bool:
         return self.status in OPEN_REQUEST_STATUSES
 
+    @property
+    def language_names(self) -> str:
+        from pupils.languages import language_name
+
+        return ", ".join(language_name(code) for code in self.languages)
+
 
 class SupporterProfile(models.Model):
     """What allocation needs to know about a member of a support service."""

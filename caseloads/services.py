@@ -20,11 +20,15 @@ from caseloads.models import (
     CaseStatus,
     NextStep,
     RequestStatus,
+    Subject,
     SupporterProfile,
     SupportRequest,
+    Topic,
     Transfer,
     TransferStatus,
+    Urgency,
     Visit,
+    VisitKind,
 )
 from core import outbox
 from core.errors import Conflict, Forbidden, ServiceError
@@ -61,6 +65,13 @@ def file_request(
         ) from None
     if not description.strip():
         raise ServiceError(_("Describe what you need help with."), field="description")
+    for value, choices, field in (
+        (subject, Subject, "subject"),
+        (topic, Topic, "topic"),
+        (urgency, Urgency, "urgency"),
+    ):
+        if value not in choices.values:
+            raise ServiceError(_("Choose one of the options."), field=field)
     pupil_ids = sorted({p if isinstance(p, int) else p.pk for p in pupils})
     found = set(
         Pupil.objects.filter(pk__in=pupil_ids, school=school, anonymised_at__isnull=True).values_list(
@@ -170,6 +181,12 @@ def _open_case(request: SupportRequest, supporter: User, goals: str = "") -> Cas
     return case
 
 
+def _lock_profile(user: User, supporter: User) -> SupporterProfile | None:
+    """Lock the supporter's profile row: two coordinators allocating to the same person at once are
+    serialised here, so the second one counts the first one's case when it checks free hours."""
+    return supporters_for(user).select_for_update(of=("self",)).filter(user=supporter).first()
+
+
 @transaction.atomic
 def allocate(
     user: User, request: SupportRequest, supporter: User, *, override: bool = False, goals: str = ""
@@ -178,9 +195,7 @@ def allocate(
     request = _lock_request(user, request.pk)
     if request.status not in OPEN_REQUEST_STATUSES:
         raise Conflict(_("This request has already been decided."), code="decided")
-    # Lock the supporter's profile: two coordinators allocating to the same person at once must both
-    # see the other's case when they check free hours.
-    profile = supporters_for(user).select_for_update(of=("self",)).filter(user=supporter).first()
+    profile = _lock_profile(user, supporter)
     if profile is None or not profile.active:
         raise ServiceError(_("Choose a supporter of your support service."), field="supporter")
     load = workload.load_of(profile)
@@ -360,6 +375,8 @@ def log_visit(
 ) -> Visit:
     case = _editable(user, case)
     today = timezone.localdate()
+    if kind not in VisitKind.values:
+        raise ServiceError(_("Choose one of the options."), field="kind")
     if done and date > today:
         raise _future_done_error()
     if next_visit_date is not None and next_visit_date < date:
@@ -427,8 +444,6 @@ def save_profile(
     active: bool = True,
 ) -> SupporterProfile:
     """Create or update a supporter's profile; by the supporter themself or a coordinator in reach."""
-    from caseloads.models import Topic
-
     services = [
         m.organisation
         for m in supporter.memberships.select_related("organisation")

@@ -26,4 +26,5 @@ urlpatterns = [
     path("region/", views.region_dashboard, name="region_dashboard"),
     path("region/report.csv", views.region_report_csv, name="region_report_csv"),
     path("profile/", views.profile_edit, name="profile_edit"),
+    path("supporters/<int:user_id>/profile/", views.supporter_profile_edit, name="supporter_profile_edit"),
 ]

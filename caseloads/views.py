@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import scoping
 from accounts.models import User
-from accounts.roles import Capability
+from accounts.roles import Capability, OrganisationKind, Role
 from caseloads import dashboards, reach, services
 from caseloads.forms import (
     AllocateForm,
@@ -225,7 +225,12 @@ def allocate_open(request: HttpRequest) -> HttpResponse:
     requests_by_id = SupportRequest.objects.select_related("school").in_bulk(ids)
     users = User.objects.in_bulk([uid for _rid, uid in proposal.pairs])
     rows = [
-        {"req": requests_by_id[rid], "supporter": users[uid], "value": f"{rid}:{uid}"}
+        {
+            "req": requests_by_id[rid],
+            "supporter": users[uid],
+            "value": f"{rid}:{uid}",
+            "reasons": proposal.reasons[rid],
+        }
         for rid, uid in proposal.pairs
     ]
     unassigned = [requests_by_id[rid] for rid in proposal.unassigned]
@@ -492,20 +497,19 @@ def region_report_csv(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def profile_edit(request: HttpRequest) -> HttpResponse:
-    service = next(
+def _service_of(user: User) -> object:
+    return next(
         (
             m.organisation
-            for m in request.user.memberships.select_related("organisation__parent")
-            if m.role == "language_supporter"
+            for m in user.memberships.select_related("organisation__parent")
+            if m.role == Role.LANGUAGE_SUPPORTER and m.organisation.kind == OrganisationKind.SUPPORT_SERVICE
         ),
         None,
     )
-    if service is None:
-        raise Http404
-    profile = SupporterProfile.objects.filter(user=request.user).first()
+
+
+def _profile_page(request: HttpRequest, supporter: User, service: object, done_url: str) -> HttpResponse:
+    profile = SupporterProfile.objects.filter(user=supporter).first()
     initial = {}
     if profile:
         initial = {
@@ -518,10 +522,31 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, service=service, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.save_profile(request.user, request.user, **form.cleaned_data)
+            services.save_profile(request.user, supporter, **form.cleaned_data)
         except ServiceError as exc:
             apply_service_error(form, exc)
         else:
-            messages.success(request, _("Your profile was saved."))
-            return redirect(reverse("caseloads:my_dashboard"))
-    return render(request, "caseloads/profile_form.html", {"form": form})
+            messages.success(request, _("The profile was saved."))
+            return redirect(done_url)
+    return render(request, "caseloads/profile_form.html", {"form": form, "supporter": supporter})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile_edit(request: HttpRequest) -> HttpResponse:
+    """A supporter's own profile."""
+    service = _service_of(request.user)
+    if service is None:
+        raise Http404
+    return _profile_page(request, request.user, service, reverse("caseloads:my_dashboard"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def supporter_profile_edit(request: HttpRequest, user_id: int) -> HttpResponse:
+    """The regional coordinator sets a supporter's profile (e.g. contracted hours)."""
+    supporter = get_object_or_404(User, pk=user_id)
+    service = _service_of(supporter)
+    if service is None or not scoping.can(request.user, Capability.ALLOCATE_SUPPORT, service):
+        raise Http404
+    return _profile_page(request, supporter, service, reverse("caseloads:region_dashboard"))

@@ -177,7 +177,7 @@ PUPIL_DATA_RETENTION_MONTHS = env_int("PUPIL_DATA_RETENTION_MONTHS", 12)
 MATCHING_NIGHTLY_WEEKS = env_int("MATCHING_NIGHTLY_WEEKS", 6)
 MATCH_TERM_MONTHS = env_int("MATCH_TERM_MONTHS", 6)
 # Pupils per batch task of a match run (see matching/problem_builder.py for the trade-off).
-MATCHING_BATCH_PUPILS = env_int("MATCHING_BATCH_PUPILS", 3000)
+MATCHING_BATCH_PUPILS = env_int("MATCHING_BATCH_PUPILS", 5000)
 
 # --- I18n -------------------------------------------------------------------------------------------------
 LANGUAGE_CODE = "nl"

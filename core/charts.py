@@ -1,12 +1,44 @@
-"""Server-rendered SVG bar charts: no JavaScript, readable without colour (values are printed next to each
-bar, over-target bars are hatched), and always paired with the same numbers as a table in the template.
+"""Server-rendered SVG bar charts: no JavaScript, readable without colour, and in both colour schemes.
 
-Use: ``{% include "includes/bar_chart.html" with chart=chart %}`` with ``chart = bar_chart(...)``.
+- Every bar has its value printed next to it; bars past the target are hatched, not only red; the optional
+  second measure is a thinner bar and is named in the legend.
+- The SVG is one image with an accessible name (its title) and a description that says where the numbers
+  are; the page keeps the same numbers in a table (or the include renders one with ``table=True``).
+- Coordinates are formatted here, in Python, as plain decimals: a Dutch page would otherwise print
+  ``width="28,3"`` (the locale's decimal comma), which the browser rejects. Displayed values do follow the
+  active language (``1.234,5`` in Dutch, ``1,234.5`` in English).
+
+Use: ``{% include "includes/bar_chart.html" with chart=chart chart_id="fill" %}`` with
+``chart = bar_chart(...)``.
 """
 
+import math
 from dataclasses import dataclass, field
 
 from django.utils.formats import number_format
+
+BAR_HEIGHT = 22
+SECONDARY_HEIGHT = 8
+GAP = 10
+TOP = 8
+AXIS_SPACE = 30  # room under the bars for the axis and its tick labels
+CHAR_WIDTH = 7.2  # average width of a 12px label character, to size the label column
+
+
+def nice_ceiling(value: float) -> float:
+    """The smallest "round" maximum at or above ``value`` whose quarters are round too (120: 30, 60, 90)."""
+    if value <= 0:
+        return 1.0
+    power = 10 ** math.floor(math.log10(value))
+    for step in (1, 1.2, 1.6, 2, 2.4, 3.2, 4, 6, 8, 10):
+        if value <= step * power + 1e-9:
+            return round(step * power, 10)
+    return 10 * power
+
+
+def _coord(value: float) -> str:
+    """An SVG coordinate: always a dot as decimal separator, whatever the active language."""
+    return f"{value:.1f}"
 
 
 @dataclass
@@ -14,13 +46,22 @@ class Bar:
     label: str
     value: float
     display: str
-    y: float
-    width: float
+    y: str
+    width: str
+    text_y: str
+    value_x: str
+    height: int = BAR_HEIGHT
     over: bool = False
     secondary: float | None = None
-    secondary_width: float = 0.0
-    text_y: float = 0.0
-    value_x: float = 0.0
+    secondary_display: str = ""
+    secondary_y: str = ""
+    secondary_width: str = "0.0"
+
+
+@dataclass
+class Tick:
+    x: str
+    label: str
 
 
 @dataclass
@@ -33,17 +74,25 @@ class BarChart:
     plot_width: int
     unit: str = ""
     target: float | None = None
-    target_x: float | None = None
+    target_x: str | None = None
+    target_display: str = ""
     secondary_label: str = ""
-    ticks: list[tuple[float, str]] = field(default_factory=list)
+    ticks: list[Tick] = field(default_factory=list)
+    axis_y: str = "0.0"
+    tick_end_y: str = "0.0"
+    tick_label_y: str = "0.0"
 
     @property
     def label_x(self) -> int:
         return self.label_width - 6
 
+    @property
+    def plot_end(self) -> int:
+        return self.label_width + self.plot_width
 
-BAR_HEIGHT = 22
-GAP = 8
+    @property
+    def has_over(self) -> bool:
+        return any(bar.over for bar in self.bars)
 
 
 def bar_chart(
@@ -59,41 +108,58 @@ def bar_chart(
     width: int = 640,
 ) -> BarChart:
     """Horizontal bars, one per row. ``target`` draws a dashed line (e.g. contracted hours); bars past it are
-    marked ``over``. ``secondary`` draws a thinner second bar per row (e.g. language-match rate)."""
-    label_width = min(220, max(80, 7 * max((len(label) for label, _ in rows), default=10)))
-    plot_width = width - label_width - 70
+    marked ``over`` and hatched. ``secondary`` draws a thinner second bar per row (e.g. language-match rate),
+    named by ``secondary_label`` in the legend."""
+
+    def show(value: float) -> str:
+        return f"{number_format(value, decimals, force_grouping=True)}{unit}"
+
+    longest = max((len(label[:34]) for label, _ in rows), default=10)
+    label_width = min(250, max(80, int(CHAR_WIDTH * longest) + 12))
+    plot_width = width - label_width - 80  # room right of the longest bar for its value
     values = [v for _, v in rows] + ([target] if target else []) + (secondary or [])
-    top = maximum or max(values, default=1) or 1
+    top = maximum or nice_ceiling(max(values, default=1))
+    row_height = BAR_HEIGHT + (SECONDARY_HEIGHT + 2 if secondary else 0) + GAP
+
+    def x_of(value: float) -> float:
+        return label_width + plot_width * max(0.0, min(value, top)) / top
+
     bars: list[Bar] = []
     for i, (label, value) in enumerate(rows):
+        y = TOP + i * row_height
         second = secondary[i] if secondary else None
         bars.append(
             Bar(
                 label=label,
                 value=value,
-                display=f"{number_format(value, decimals)}{unit}",
-                y=i * (BAR_HEIGHT + GAP) + 10,
-                width=max(0.0, plot_width * value / top),
+                display=show(value),
+                y=_coord(y),
+                width=_coord(x_of(value) - label_width),
+                text_y=_coord(y + BAR_HEIGHT / 2 + 4),
+                value_x=_coord(x_of(value) + 6),
                 over=target is not None and value > target,
                 secondary=second,
-                secondary_width=max(0.0, plot_width * (second or 0) / top),
-                text_y=i * (BAR_HEIGHT + GAP) + 25,
-                value_x=label_width + max(0.0, plot_width * value / top) + 6,
+                secondary_display=show(second) if second is not None else "",
+                secondary_y=_coord(y + BAR_HEIGHT + 2),
+                secondary_width=_coord(x_of(second or 0) - label_width),
             )
         )
-    ticks = [
-        (label_width + plot_width * f, number_format(top * f, decimals)) for f in (0, 0.25, 0.5, 0.75, 1)
-    ]
+    axis_y = TOP + len(rows) * row_height - GAP / 2
+    ticks = [Tick(_coord(x_of(top * f)), show(top * f)) for f in (0, 0.25, 0.5, 0.75, 1)]
     return BarChart(
         title=title,
         bars=bars,
         width=width,
-        height=len(rows) * (BAR_HEIGHT + GAP) + 40,
+        height=int(axis_y + AXIS_SPACE),
         label_width=label_width,
         plot_width=plot_width,
         unit=unit,
         target=target,
-        target_x=label_width + plot_width * target / top if target else None,
+        target_x=_coord(x_of(target)) if target else None,
+        target_display=show(target) if target else "",
         secondary_label=secondary_label,
         ticks=ticks,
+        axis_y=_coord(axis_y),
+        tick_end_y=_coord(axis_y + 4),
+        tick_label_y=_coord(axis_y + 17),
     )

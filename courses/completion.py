@@ -11,7 +11,9 @@ from django.db.models import Avg, Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import scoping
 from accounts.models import User
+from accounts.roles import Capability
 from core import outbox
 from core.errors import Conflict, Forbidden, ServiceError
 from courses import access
@@ -249,20 +251,54 @@ def participant_progress(participant: Participant) -> list[StepProgress]:
     return [StepProgress(s.module.title, s.year, s.module_id in done_modules) for s in steps]
 
 
+def _require_trajectory_organiser(actor: User, participant: Participant) -> None:
+    if not scoping.can(actor, Capability.ORGANISE_COURSES, participant.cohort.trajectory.organiser):
+        raise Forbidden(_("You do not organise this trajectory."), code="not_organiser")
+
+
+@transaction.atomic
+def save_plan(staff_member: User, participant: Participant, text: str) -> Participant:
+    """The designated staff member writes their personal plan; a changed plan needs approval again."""
+    participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    if participant.staff_member_id != staff_member.pk:
+        raise Forbidden(_("Only the designated staff member writes this plan."), code="not_yours")
+    if participant.completed_at is not None:
+        raise Conflict(_("This participant has already completed the trajectory."), code="already_done")
+    text = text.strip()
+    if not text:
+        raise ServiceError(_("Write a plan before saving it."), code="required", field="personal_plan")
+    if text != participant.personal_plan:
+        participant.personal_plan = text
+        participant.plan_approved_at = None
+        participant.save(update_fields=["personal_plan", "plan_approved_at"])
+    return participant
+
+
+@transaction.atomic
+def approve_plan(actor: User, participant: Participant) -> Participant:
+    participant = (
+        Participant.objects.select_for_update(of=("self",))
+        .select_related("cohort__trajectory__organiser")
+        .get(pk=participant.pk)
+    )
+    _require_trajectory_organiser(actor, participant)
+    if not participant.personal_plan:
+        raise ServiceError(_("There is no plan to approve yet."), code="no_plan")
+    participant.plan_approved_at = timezone.now()
+    participant.save(update_fields=["plan_approved_at"])
+    return participant
+
+
 @transaction.atomic
 def complete_participant(actor: User, participant: Participant) -> Certificate:
     """Certify the designated staff member once every step is done and the personal plan approved."""
     participant = (
-        Participant.objects.select_for_update()
+        Participant.objects.select_for_update(of=("self",))
         .select_related("cohort__trajectory__organiser")
         .get(pk=participant.pk)
     )
     trajectory = participant.cohort.trajectory
-    from accounts import scoping
-    from accounts.roles import Capability
-
-    if not scoping.can(actor, Capability.ORGANISE_COURSES, trajectory.organiser):
-        raise Forbidden(_("You do not organise this trajectory."), code="not_organiser")
+    _require_trajectory_organiser(actor, participant)
     if participant.completed_at is not None:
         raise Conflict(_("This participant has already completed the trajectory."), code="already_done")
     if not all(step.done for step in participant_progress(participant)):

@@ -165,6 +165,10 @@ class EditionForm(forms.ModelForm):
             "promotion_mode": forms.RadioSelect,
         }
 
+    def validate_constraints(self) -> None:
+        """``services.create_edition`` checks the window and names the field at fault; the database
+        constraint stays the backstop."""
+
 
 class MeetingForm(forms.Form):
     starts_at = forms.DateTimeField(label=_("Starts"), widget=DateTimeInput())

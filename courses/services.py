@@ -76,15 +76,15 @@ def with_waitlist_position(queryset: QuerySet[Enrolment]) -> QuerySet[Enrolment]
         .annotate(n=Count("pk"))
         .values("n")
     )
-    return queryset.annotate(_position=Subquery(ahead))
+    return queryset.annotate(waitlist_rank=Subquery(ahead))
 
 
 def waitlist_position(enrolment: Enrolment) -> int | None:
     if enrolment.status != EnrolmentStatus.WAITLISTED:
         return None
-    position = getattr(enrolment, "_position", None)
+    position = getattr(enrolment, "waitlist_rank", None)
     if position is None:
-        position = with_waitlist_position(Enrolment.objects.filter(pk=enrolment.pk)).get()._position
+        position = with_waitlist_position(Enrolment.objects.filter(pk=enrolment.pk)).get().waitlist_rank
     return position
 
 

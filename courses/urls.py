@@ -27,6 +27,7 @@ urlpatterns = [
     path("team/reservations/<int:pk>/release/", views.release_reservation, name="release_reservation"),
     path("trajectories/", views.trajectory_list, name="trajectory_list"),
     path("trajectories/<int:pk>/", views.trajectory_detail, name="trajectory_detail"),
+    path("trajectories/participants/<int:pk>/plan/", views.participant_plan, name="participant_plan"),
     path("organise/", views_organise.organise, name="organise"),
     path("organise/modules/new/", views_organise.module_create, name="module_create"),
     path("organise/modules/<int:pk>/editions/new/", views_organise.edition_create, name="edition_create"),

@@ -4,7 +4,7 @@ certificates, team enrolments and trajectories. Thin: validate, call one service
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,6 +23,7 @@ from courses.models import (
     ACTIVE_STATUSES,
     CalendarFeed,
     Certificate,
+    Edition,
     EditionStatus,
     Enrolment,
     EnrolmentStatus,
@@ -68,14 +69,24 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     if not any(filters.get(k) for k in ("month", "municipality", "free")):
         undated = list(
             access.catalogue_modules(request.user)
-            .exclude(editions__status=EditionStatus.PUBLISHED, editions__starts_at__gte=timezone.now())
+            .exclude(
+                Exists(
+                    Edition.objects.filter(
+                        module=OuterRef("pk"), status=EditionStatus.PUBLISHED, starts_at__gte=timezone.now()
+                    )
+                )
+            )
             .filter(**_module_filters(filters))
             .order_by("title")[:20]
         )
-    interested = set(
-        Interest.objects.filter(user=request.user, module__in=[m.pk for m in undated]).values_list(
-            "module_id", flat=True
+    interested = (
+        set(
+            Interest.objects.filter(user=request.user, module__in=[m.pk for m in undated]).values_list(
+                "module_id", flat=True
+            )
         )
+        if undated
+        else set()
     )
     query = request.GET.copy()
     query.pop("page", None)
@@ -522,6 +533,26 @@ def _trajectories(request: HttpRequest):  # type: ignore[no-untyped-def]
     if q is not None:
         qs = qs | Trajectory.objects.filter(q)
     return qs.distinct()
+
+
+@login_required
+@require_POST
+def participant_plan(request: HttpRequest, pk: int) -> HttpResponse:
+    """The staff member saves their plan (``plan`` field) or the organiser approves it (``approve``)."""
+    participant = get_object_or_404(
+        Participant.objects.filter(cohort__trajectory__in=_trajectories(request)).select_related("cohort"),
+        pk=pk,
+    )
+    try:
+        if "approve" in request.POST:
+            completion.approve_plan(request.user, participant)
+            messages.success(request, _("The personal plan is approved."))
+        else:
+            completion.save_plan(request.user, participant, request.POST.get("plan", ""))
+            messages.success(request, _("Your personal plan is saved."))
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return redirect("courses:trajectory_detail", pk=participant.cohort.trajectory_id)
 
 
 @login_required

@@ -281,7 +281,7 @@ def participants_csv(request: HttpRequest, pk: int) -> HttpResponse:
                 e.teacher.email,
                 e.school.name if e.school else "",
                 e.get_status_display(),
-                e._position or "",
+                e.waitlist_rank if e.status == EnrolmentStatus.WAITLISTED else "",
                 e.attended,
                 timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M"),
             ]

@@ -198,11 +198,15 @@ class Fit(models.TextChoices):
 
 
 class Match(models.Model):
-    run = models.ForeignKey(MatchRun, on_delete=models.PROTECT, related_name="matches", null=True)
+    # Indexes: (run, pupil), (school, status) and (buddy, status) below also serve these foreign keys,
+    # so their own single-column indexes are left out (a national run inserts 100,000 rows at once).
+    run = models.ForeignKey(
+        MatchRun, on_delete=models.PROTECT, related_name="matches", null=True, db_index=False
+    )
     pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="matches")
-    buddy = models.ForeignKey(Buddy, on_delete=models.CASCADE, related_name="matches")
+    buddy = models.ForeignKey(Buddy, on_delete=models.CASCADE, related_name="matches", db_index=False)
     # The pupil's school, copied so reach filters one indexed column.
-    school = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    school = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+", db_index=False)
     kind = models.CharField(_("buddy kind"), max_length=10, choices=BuddyKind.choices)
     status = models.CharField(_("status"), max_length=10, choices=MatchStatus.choices, default="proposed")
     locked = models.BooleanField(_("locked"), default=False)
@@ -240,9 +244,9 @@ class Match(models.Model):
 
 
 class UnmatchedPupil(models.Model):
-    run = models.ForeignKey(MatchRun, on_delete=models.CASCADE, related_name="unmatched")
+    run = models.ForeignKey(MatchRun, on_delete=models.CASCADE, related_name="unmatched", db_index=False)
     pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="+")
-    school = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    school = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+", db_index=False)
     reason = models.CharField(max_length=30)
     params = models.JSONField(default=dict)
 
@@ -262,7 +266,7 @@ class CheckInOutcome(models.TextChoices):
 
 
 class CheckIn(models.Model):
-    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="check_ins")
+    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="check_ins", db_index=False)
     due_on = models.DateField(_("due on"))
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     done_by = models.ForeignKey(

@@ -13,7 +13,7 @@ import time
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -36,6 +36,7 @@ from matching.models import (
     UnmatchedPupil,
 )
 from matching.problem_builder import load_batch, plan_batches
+from matching.writing import write_proposals
 
 logger = logging.getLogger(__name__)
 
@@ -141,20 +142,6 @@ def prepare_run(run_id: int) -> list[int]:
     )
 
 
-def _proposal(run: MatchRun, pair: engine.Pair, school_id: int) -> Match:
-    return Match(
-        run_id=run.pk,
-        pupil_id=pair.pupil_id,
-        buddy_id=pair.buddy_id,
-        school_id=school_id,
-        kind=run.buddy_kind,
-        locked=pair.locked,
-        cost=pair.cost,
-        reasons=[[code, params] for code, params in pair.reasons],
-        alternatives=[[bid, cost] for bid, cost in pair.alternatives],
-    )
-
-
 def run_batch(run_id: int, index: int) -> bool:
     """Solve and write one batch. Returns False when there was nothing to do (done before, run over)."""
     run = MatchRun.objects.select_related("scope").filter(pk=run_id).first()
@@ -166,7 +153,6 @@ def run_batch(run_id: int, index: int) -> bool:
     t1 = time.perf_counter()
     result = engine.solve(loaded.problem)
     t2 = time.perf_counter()
-    proposals = [_proposal(run, p, loaded.school_of_pupil[p.pupil_id]) for p in result.pairs]
     unmatched = [
         UnmatchedPupil(
             run_id=run_id,
@@ -181,7 +167,7 @@ def run_batch(run_id: int, index: int) -> bool:
         # Claim the batch first: a second delivery of this task waits on the row lock, then finds it done.
         if not RunBatch.objects.filter(pk=batch.pk, done_at__isnull=True).update(done_at=timezone.now()):
             return False
-        Match.objects.bulk_create(proposals, batch_size=2000, ignore_conflicts=True)
+        write_proposals(run, result.pairs, loaded.school_of_pupil)
         UnmatchedPupil.objects.bulk_create(unmatched, batch_size=2000, ignore_conflicts=True)
         t3 = time.perf_counter()
         stats = result.stats
@@ -244,11 +230,22 @@ def _finish(run_id: int) -> bool:
     return True
 
 
+#: Errors worth a retry (the database restarted, a connection dropped); the task retries these with
+#: backoff and fails the run only when the retries run out.
+TRANSIENT_ERRORS = (OperationalError, InterfaceError)
+
+
+def failure_message(exc: BaseException) -> str:
+    return _failure_message(exc)
+
+
 def run_guarded(run_id: int, step: object, *args: int) -> object:
-    """Call a run step; any error fails the run (message without pupil data) instead of leaving it
-    running for ever. Returns the step's result, or None after a failure."""
+    """Call a run step; any non-transient error fails the run (message without pupil data) instead of
+    leaving it running for ever. Returns the step's result, or None after a failure."""
     try:
         return step(run_id, *args)  # type: ignore[operator]
+    except TRANSIENT_ERRORS:
+        raise
     except Exception as exc:
         logger.error(
             "match run %s failed in %s: %s", run_id, getattr(step, "__name__", step), type(exc).__name__

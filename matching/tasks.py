@@ -1,23 +1,41 @@
 """Celery entry points for matching: ids in, services do the work, every task safe to run twice."""
 
-from celery import group, shared_task
+from celery import Task, group, shared_task
 
 from matching import followup, imports, notifications, retention, runs
 
+MAX_RETRIES = 3
 
-@shared_task(name="matching.run_matching", ignore_result=True, acks_late=True)
-def run_matching(run_id: int) -> int:
+
+def _retry_or_fail(task: Task, run_id: int, exc: Exception) -> None:
+    """Retry a transient error with backoff (1, 2, 4 s); after the cap, fail the run visibly."""
+    if task.request.retries >= MAX_RETRIES:
+        runs.fail_run(run_id, runs.failure_message(exc))
+        return
+    raise task.retry(exc=exc, countdown=2**task.request.retries)
+
+
+@shared_task(name="matching.run_matching", bind=True, ignore_result=True, acks_late=True)
+def run_matching(self: Task, run_id: int) -> int:
     """Plan the run, then fan its unfinished batches out to workers (a group; the last batch closes
     the run). A second delivery re-sends only unfinished batches, which are idempotent anyway."""
-    pending = runs.run_guarded(run_id, runs.prepare_run) or []
+    try:
+        pending = runs.run_guarded(run_id, runs.prepare_run) or []
+    except runs.TRANSIENT_ERRORS as exc:
+        _retry_or_fail(self, run_id, exc)
+        return 0
     if pending:
         group(run_matching_batch.si(run_id, index) for index in pending).apply_async()
     return len(pending)
 
 
-@shared_task(name="matching.run_matching_batch", ignore_result=True, acks_late=True)
-def run_matching_batch(run_id: int, index: int) -> bool:
-    return bool(runs.run_guarded(run_id, runs.run_batch, index))
+@shared_task(name="matching.run_matching_batch", bind=True, ignore_result=True, acks_late=True)
+def run_matching_batch(self: Task, run_id: int, index: int) -> bool:
+    try:
+        return bool(runs.run_guarded(run_id, runs.run_batch, index))
+    except runs.TRANSIENT_ERRORS as exc:
+        _retry_or_fail(self, run_id, exc)
+        return False
 
 
 @shared_task(name="matching.start_nightly_runs", ignore_result=True)

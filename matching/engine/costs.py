@@ -1,11 +1,14 @@
 """Vectorised pair costs and hard-rule masks for one component (pupils x buddies of one group).
 
-Everything is computed by broadcasting a block of pupil rows against all buddy columns; no Python loop
-runs per pair. Blocks are limited to ~4 million pairs so that the temporaries of the dense regional
-case (2,000 x 6,000 pairs, several float64/bool arrays each) stay around 100 MB instead of 500 MB.
+Attributes are gathered once per batch into contiguous :class:`Cols` (component by component), so a
+component's inputs are plain slices (views) and its whole cost matrix is a handful of broadcast
+operations; no Python loop runs per pair. A national run has ~7,000 components with a median of
+9 x 25 pairs, so the number of numpy calls per component, not the arithmetic, is what costs time.
+Large components are priced in row blocks of ~4 million pairs to bound temporaries (the dense
+regional case would otherwise need ~0.5 GB of scratch arrays).
 
-The soft-cost formula lives in :func:`soft_cost` and works on any broadcastable shapes, so the same
-code prices a full matrix, a list of locked pairs and the reasons shown to coordinators.
+Bitsets with a single word (up to 64 languages/interests, the normal case) are stored squeezed to 1-D,
+which saves a reduction over a length-1 axis in every operation.
 """
 
 from __future__ import annotations
@@ -17,135 +20,210 @@ from .problem import Buddies, Pupils, Weights
 BLOCK_PAIRS = 4_000_000
 
 
-def _any_shared(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Do the bitsets share a bit? Operands are ``(..., words)``; the word axis is reduced."""
-    if a.shape[-1] == 1:  # common case (<= 64 tags): skip the reduction over a length-1 axis
-        return (a[..., 0] & b[..., 0]) != 0
-    return ((a & b) != 0).any(axis=-1)
+class Cols:
+    """Named column arrays of some pupils or buddies; ``part(a, b)`` gives views of rows a..b-1."""
+
+    def __init__(self, **arrays: np.ndarray) -> None:
+        self.__dict__.update(arrays)
+
+    def part(self, a: int, b: int) -> Cols:
+        return Cols(**{k: v[a:b] for k, v in self.__dict__.items()})
+
+    def take(self, idx: np.ndarray) -> Cols:
+        return Cols(**{k: v[idx] for k, v in self.__dict__.items()})
 
 
-def _shared_count(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Number of shared bits (numpy >= 2 popcount); operands are ``(..., words)``."""
-    if a.shape[-1] == 1:
-        return np.bitwise_count(a[..., 0] & b[..., 0])
-    return np.bitwise_count(a & b).sum(axis=-1, dtype=np.int64)
+def _bits(arr: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    return arr[idx, 0] if arr.shape[1] == 1 else arr[idx]
 
 
-def soft_cost(
-    p_home: np.ndarray,
-    p_langs: np.ndarray,
-    p_interests: np.ndarray,
-    p_grade: np.ndarray,
-    b_langs: np.ndarray,
-    b_interests: np.ndarray,
-    b_grade: np.ndarray,
+def gather_pupils(pupils: Pupils, idx: np.ndarray) -> Cols:
+    """Pupil attributes needed for pricing, in the order of ``idx``."""
+    return Cols(
+        home=_bits(pupils.home_langs, idx),
+        langs=_bits(pupils.langs, idx),
+        interests=_bits(pupils.interests, idx),
+        grade=pupils.grade[idx].astype(np.int32),
+        day=pupils.transition_day[idx].astype(np.int64),
+        pref=pupils.gender_pref[idx],
+        has_pref=pupils.gender_pref[idx] != 0,
+        pref_idx=pupils.gender_pref[idx].astype(np.int64) + 128,  # row of GENDER_BAD
+    )
+
+
+def gather_buddies(
+    buddies: Buddies, idx: np.ndarray, free: np.ndarray, eff_load: np.ndarray, w: Weights
+) -> Cols:
+    """Buddy attributes needed for pricing and explaining, in the order of ``idx``."""
+    grade = buddies.grade[idx]
+    load = eff_load[idx]
+    start = buddies.available_from[idx].astype(np.int64)
+    end = buddies.available_until[idx].astype(np.int64)
+    # An empty window (end < start) must reject every day: start beyond any int32 day does that.
+    empty = end < start
+    start[empty] = 2**31
+    return Cols(
+        langs=_bits(buddies.langs, idx),
+        interests=_bits(buddies.interests, idx),
+        grade=grade.astype(np.int32),
+        peer=(grade >= 0).astype(np.int32),  # staff and volunteers (grade < 0) have no grade term
+        start=start,
+        end=end,
+        span=np.where(empty, 0, end - start).astype(np.uint64),
+        gender=buddies.gender[idx],
+        gender_idx=buddies.gender[idx].astype(np.int64) + 128,  # column of GENDER_BAD
+        consent=buddies.consent[idx],
+        free=free[idx],
+        load=load,
+        load_w=w.load * load,  # cost of the buddy's first free place
+    )
+
+
+#: GENDER_BAD[pref + 128, gender + 128]: does a buddy of that gender violate that preference (0 = none)?
+_G = np.arange(-128, 128)
+GENDER_BAD = (_G[:, None] != 0) & (_G[:, None] != _G[None, :])
+
+
+def _shared(a: np.ndarray, b: np.ndarray, multiword: bool) -> tuple[np.ndarray, np.ndarray]:
+    """(any bit shared, number of shared bits) of two broadcast bitset operands."""
+    count = np.bitwise_count(a & b)
+    if multiword:
+        return count.any(axis=-1), count.sum(axis=-1, dtype=np.int32)
+    return count != 0, count
+
+
+_INT32_MAX = 2**31 - 1
+
+
+def soft_from_parts(
+    home: np.ndarray,
+    bridge: np.ndarray,
+    shared_interests: np.ndarray,
+    distance: np.ndarray,
+    peer: np.ndarray,
     w: Weights,
 ) -> np.ndarray:
-    """Soft cost (language + grade + interests, without load) for broadcastable pupil/buddy arrays.
+    """The soft-cost formula on precomputed parts (see :class:`~matching.engine.problem.Weights`).
 
-    Bitset arguments carry a trailing word axis; the others are broadcast as given. See
-    :class:`~matching.engine.problem.Weights` for the terms.
+    ``home``/``bridge``: a home / any language is shared; ``distance``: absolute grade difference;
+    ``peer``: the buddy has a grade (staff and volunteers get no grade term). The operations are the
+    ones :func:`block_costs` applies, in the same order, so a pair's reported cost is bit-identical
+    to the cost it was optimised with. The interest term ``interest * max(0, cap - shared)`` is
+    evaluated as ``interest * cap - interest * min(shared, cap)``: one constant folded into the
+    language term plus one small-integer minimum, which is what makes the block version cheap.
     """
-    home = _any_shared(p_home, b_langs)
-    bridge = _any_shared(p_langs, b_langs)
-    cost = np.where(home, 0.0, np.where(bridge, w.bridge_language, w.no_language))
-    # Buddies without a grade (staff, volunteers) have grade < 0 and no grade term.
-    distance = np.abs(p_grade.astype(np.int32) - b_grade.astype(np.int32))
-    cost += np.where(b_grade >= 0, w.grade * np.minimum(distance, w.grade_cap), 0.0)
-    shared = _shared_count(p_interests, b_interests).astype(np.int32)
-    cost += w.interest * np.maximum(0, w.interest_cap - shared)
+    cost = _language(home, bridge, w)
+    d = np.minimum(distance.astype(np.int32), min(w.grade_cap, _INT32_MAX))
+    d *= peer.astype(np.int32)
+    cost += d * w.grade
+    cost -= np.minimum(shared_interests, w.interest_cap) * w.interest
     return cost
 
 
-def cost_matrix(
-    pupils: Pupils,
-    buddies: Buddies,
-    rows: np.ndarray,
-    cols: np.ndarray,
-    w: Weights,
-    excluded: tuple[np.ndarray, np.ndarray] | None = None,
-) -> np.ndarray:
-    """``(len(rows), len(cols))`` soft costs with ``inf`` where a pair-level hard rule fails.
+def _language(home: np.ndarray, bridge: np.ndarray, w: Weights) -> np.ndarray:
+    """Language term plus the interest constant ``interest * interest_cap`` (see soft_from_parts)."""
+    base = w.interest * w.interest_cap
+    cost = np.where(bridge, w.bridge_language + base, w.no_language + base)
+    np.copyto(cost, 0.0 + base, where=home)  # a shared home language is also a shared language
+    return cost
 
-    ``rows``/``cols`` index into ``pupils``/``buddies``; the caller has already kept only buddies of
-    the same group with consent and free capacity (buddy-level rules), so the pair-level rules checked
-    here are availability on the transition day, the gender preference and the exclusions, given as
-    local ``(row, col)`` positions.
+
+def _block(p: Cols, r0: int, r1: int, b: Cols, c0: int, c1: int, w: Weights) -> np.ndarray:
+    # Rows r0..r1 of p against columns c0..c1 of b; only the arrays needed are sliced (views).
+    # Small integer dtypes (int32 grades, uint8 popcounts) keep the temporaries cheap: on a
+    # 250 x 965 block the float64 version of the grade term alone took ~20x longer.
+    if p.home.ndim == 2:  # more than 64 tags: reduce over the word axis
+        bl = b.langs[None, c0:c1, :]
+        home = _shared(p.home[r0:r1, None, :], bl, True)[0]
+        bridge = _shared(p.langs[r0:r1, None, :], bl, True)[0]
+        shared = _shared(p.interests[r0:r1, None, :], b.interests[None, c0:c1, :], True)[1]
+    else:
+        bl = b.langs[None, c0:c1]
+        home = (p.home[r0:r1, None] & bl) != 0
+        bridge = (p.langs[r0:r1, None] & bl) != 0
+        shared = np.bitwise_count(p.interests[r0:r1, None] & b.interests[None, c0:c1])
+    cost = _language(home, bridge, w)
+    d = np.abs(p.grade[r0:r1, None] - b.grade[None, c0:c1])
+    np.minimum(d, min(w.grade_cap, _INT32_MAX), out=d)
+    d *= b.peer[None, c0:c1]
+    cost += d * w.grade
+    # Popcounts are <= 64 per word, so a larger cap never binds (and would not fit uint8).
+    words = p.home.shape[1] if p.home.ndim == 2 else 1
+    np.minimum(shared, min(w.interest_cap, 64 * words), out=shared)
+    cost -= shared * w.interest
+    # Not available: day - start, seen unsigned, exceeds end - start (one compare for both ends).
+    bad = (p.day[r0:r1, None] - b.start[None, c0:c1]).view(np.uint64) > b.span[None, c0:c1]
+    if p.has_pref[r0:r1].any():  # most pupils state no gender preference: skip the lookup then
+        bad |= GENDER_BAD[p.pref_idx[r0:r1, None], b.gender_idx[None, c0:c1]]
+    np.copyto(cost, np.inf, where=bad)
+    return cost
+
+
+def block_costs(p: Cols, r0: int, r1: int, b: Cols, c0: int, c1: int, w: Weights) -> np.ndarray:
+    """``(pupils r0..r1, buddies c0..c1)`` soft costs with ``inf`` where a pair-level rule fails.
+
+    Buddy-level rules (consent, a free place) are the caller's job (it passes only such buddies);
+    the pair-level ones here are availability on the transition day and the gender preference.
+    Exclusions are set by the caller, who knows their positions.
     """
-    p, b = rows.shape[0], cols.shape[0]
-    out = np.empty((p, b), dtype=np.float64)
-    if p == 0 or b == 0:
-        return out
-    b_langs = buddies.langs[cols][None, :, :]
-    b_interests = buddies.interests[cols][None, :, :]
-    b_grade = buddies.grade[cols][None, :]
-    b_from = buddies.available_from[cols][None, :]
-    b_until = buddies.available_until[cols][None, :]
-    b_gender = buddies.gender[cols][None, :]
-    step = max(1, BLOCK_PAIRS // b)
-    for start in range(0, p, step):
-        r = rows[start : start + step]
-        block = soft_cost(
-            pupils.home_langs[r][:, None, :],
-            pupils.langs[r][:, None, :],
-            pupils.interests[r][:, None, :],
-            pupils.grade[r][:, None],
-            b_langs,
-            b_interests,
-            b_grade,
-            w,
-        )
-        day = pupils.transition_day[r][:, None]
-        pref = pupils.gender_pref[r][:, None]
-        ok = (b_from <= day) & (day <= b_until) & ((pref == 0) | (b_gender == pref))
-        block[~ok] = np.inf
-        out[start : start + r.shape[0]] = block
-    if excluded is not None and excluded[0].size:
-        out[excluded] = np.inf
+    n, m = r1 - r0, c1 - c0
+    if n * m <= BLOCK_PAIRS:
+        return _block(p, r0, r1, b, c0, c1, w)
+    out = np.empty((n, m), dtype=np.float64)
+    step = max(1, BLOCK_PAIRS // m)
+    for start in range(r0, r1, step):
+        stop = min(start + step, r1)
+        out[start - r0 : stop - r0] = _block(p, start, stop, b, c0, c1, w)
     return out
 
 
+def pair_parts(pupils: Pupils, buddies: Buddies, pi: np.ndarray, bi: np.ndarray) -> dict[str, np.ndarray]:
+    """Elementwise explanation parts of explicit (pupil index, buddy index) pairs (bitsets kept)."""
+    b_langs = buddies.langs[bi]
+    home_bits = pupils.home_langs[pi] & b_langs
+    bridge_bits = pupils.langs[pi] & b_langs
+    interest_bits = pupils.interests[pi] & buddies.interests[bi]
+    b_grade = buddies.grade[bi].astype(np.int64)
+    return {
+        "home_bits": home_bits,
+        "bridge_bits": bridge_bits,
+        "interest_bits": interest_bits,
+        "home": (home_bits != 0).any(axis=1),
+        "bridge": (bridge_bits != 0).any(axis=1),
+        "interests": np.bitwise_count(interest_bits).sum(axis=1, dtype=np.int64),
+        "distance": np.abs(pupils.grade[pi].astype(np.int64) - b_grade),
+        "peer": b_grade >= 0,
+    }
+
+
 def pair_costs(pupils: Pupils, buddies: Buddies, pi: np.ndarray, bi: np.ndarray, w: Weights) -> np.ndarray:
-    """Soft cost of explicit (pupil index, buddy index) pairs, elementwise (no hard rules)."""
-    return soft_cost(
-        pupils.home_langs[pi],
-        pupils.langs[pi],
-        pupils.interests[pi],
-        pupils.grade[pi],
-        buddies.langs[bi],
-        buddies.interests[bi],
-        buddies.grade[bi],
-        w,
-    ).reshape(-1)
+    """Soft cost of explicit pairs, elementwise (no hard rules: used for locked pairs)."""
+    parts = pair_parts(pupils, buddies, pi, bi)
+    return soft_from_parts(
+        parts["home"], parts["bridge"], parts["interests"], parts["distance"], parts["peer"], w
+    )
 
 
-def rule_stages(
-    pupils: Pupils,
-    buddies: Buddies,
-    rows: np.ndarray,
-    cols: np.ndarray,
-    free: np.ndarray,
-    excluded: tuple[np.ndarray, np.ndarray] | None,
-) -> np.ndarray:
-    """How many buddies survive each hard rule, applied in order, per pupil row: ``(len(rows), 6)``.
+def rule_stages(p: Cols, b: Cols, excluded: tuple[np.ndarray, np.ndarray] | None) -> np.ndarray:
+    """How many buddies survive each hard rule, applied in order, per pupil row: ``(len(p), 6)``.
 
-    Columns: in group, + consent, + available, + gender preference, + not excluded, + free capacity.
-    Only called for the (usually few) unmatched pupils of a component, to explain them.
+    Columns: in group, + consent, + available, + gender preference, + not excluded, + free place.
+    ``b`` holds all buddies of the group (not only those with consent and room). Only called for the
+    (usually few) unmatched pupils of a component, to explain them.
     """
-    day = pupils.transition_day[rows][:, None]
-    pref = pupils.gender_pref[rows][:, None]
-    alive = np.ones((rows.shape[0], cols.shape[0]), dtype=bool)
-    counts = np.empty((rows.shape[0], 6), dtype=np.int64)
-    counts[:, 0] = cols.shape[0]
-    alive &= buddies.consent[cols][None, :]
+    n, m = p.grade.shape[0], b.grade.shape[0]
+    day, pref = p.day[:, None], p.pref[:, None]
+    counts = np.empty((n, 6), dtype=np.int64)
+    counts[:, 0] = m
+    alive = np.broadcast_to(b.consent[None, :], (n, m)).copy()
     counts[:, 1] = alive.sum(axis=1)
-    alive &= (buddies.available_from[cols][None, :] <= day) & (day <= buddies.available_until[cols][None, :])
+    alive &= (b.start[None, :] <= day) & (day <= b.end[None, :])
     counts[:, 2] = alive.sum(axis=1)
-    alive &= (pref == 0) | (buddies.gender[cols][None, :] == pref)
+    alive &= (pref == 0) | (b.gender[None, :] == pref)
     counts[:, 3] = alive.sum(axis=1)
     if excluded is not None and excluded[0].size:
         alive[excluded] = False
     counts[:, 4] = alive.sum(axis=1)
-    alive &= (free > 0)[None, :]
+    alive &= (b.free > 0)[None, :]
     counts[:, 5] = alive.sum(axis=1)
     return counts

@@ -2,43 +2,20 @@
 
 Coordinators must be able to check and overrule every proposal, so each pair carries reason codes with
 parameters (the Django layer turns them into translated sentences) and the two next-best buddies.
-The heavy lifting (bit intersections, popcounts, top-2 searches) is vectorised over a whole batch;
-the only per-pair Python work is assembling the small output objects.
+The heavy lifting is vectorised: top-2 searches per component (:mod:`matching.engine.component`),
+bit intersections and popcounts over a whole batch here; the only per-pair Python work is assembling
+the small output objects.
 """
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-from .prepare import Prepared
-from .problem import UNMATCHED_REASONS, Pair, Reason, Unmatched
-from .tags import names_per_row
+from .costs import pair_parts
+from .problem import UNMATCHED_REASONS, Pair, Problem, Reason, Unmatched
+from .tags import decode_patterns
 
 N_ALTERNATIVES = 2
-
-
-def two_best(alt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Column index and value of the two smallest finite entries per row (-1 / inf when missing).
-
-    ``argmin`` returns the first minimum, and columns are in buddy-id order, so ties go to the lower
-    buddy id: deterministic. ``alt`` is overwritten (the caller passes a scratch copy).
-    """
-    r = alt.shape[0]
-    idx = np.full((r, N_ALTERNATIVES), -1, dtype=np.int64)
-    val = np.full((r, N_ALTERNATIVES), np.inf)
-    if r == 0 or alt.shape[1] == 0:
-        return idx, val
-    rows = np.arange(r)
-    for j in range(min(N_ALTERNATIVES, alt.shape[1])):
-        best = np.argmin(alt, axis=1)
-        v = alt[rows, best]
-        found = np.isfinite(v)
-        idx[found, j] = best[found]
-        val[found, j] = v[found]
-        alt[rows, best] = np.inf
-    return idx, val
 
 
 def unmatched_codes(stage_counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -57,18 +34,18 @@ def unmatched_codes(stage_counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def build_unmatched(
-    prep: Prepared, pupil_idx: np.ndarray, code: np.ndarray, count: np.ndarray
+    problem: Problem, pupil_idx: np.ndarray, code: np.ndarray, count: np.ndarray
 ) -> list[Unmatched]:
     """Unmatched output objects (params are empty for "no_buddy_in_group": there is nothing to count)."""
-    ids = prep.problem.pupils.ids[pupil_idx].tolist()
-    out = []
-    for pid, c, n in zip(ids, code.tolist(), count.tolist(), strict=True):
-        out.append(Unmatched(pid, UNMATCHED_REASONS[c], {} if c == 0 else {"buddies": n}))
-    return out
+    ids = problem.pupils.ids[pupil_idx].tolist()
+    return [
+        Unmatched(pid, UNMATCHED_REASONS[c], {} if c == 0 else {"buddies": n})
+        for pid, c, n in zip(ids, code.tolist(), count.tolist(), strict=True)
+    ]
 
 
 def build_pairs(
-    prep: Prepared,
+    problem: Problem,
     pupil_idx: np.ndarray,
     buddy_idx: np.ndarray,
     soft: np.ndarray,
@@ -76,56 +53,56 @@ def build_pairs(
     locked: np.ndarray,
     alt_buddy: np.ndarray,
     alt_cost: np.ndarray,
-) -> tuple[list[Pair], int]:
-    """Pair objects with reasons, in the given order; also returns how many share a home language.
+) -> list[Pair]:
+    """Pair objects with reasons, in the given order.
 
     Reason order is fixed: locked, language, grade (peer buddies only), interests (if any shared),
-    buddy load. ``cost`` is the soft cost plus ``weights.load * load_k``.
+    buddy load. ``cost`` is the soft cost plus ``weights.load * load_k``. Tag names are decoded once
+    per distinct bit pattern; every pair still gets its own lists and dicts, so callers may mutate them.
     """
-    problem = prep.problem
     pupils, buddies, w = problem.pupils, problem.buddies, problem.weights
-    b_langs = buddies.langs[buddy_idx]
-    home_bits = pupils.home_langs[pupil_idx] & b_langs
-    has_home = (home_bits != 0).any(axis=1)
-    home_names = names_per_row(home_bits, problem.language_names)
-    # Bridge languages only matter when no home language is shared, so decode them only there.
-    bridge_names = names_per_row(pupils.langs[pupil_idx] & b_langs, problem.language_names)
-    shared_int = pupils.interests[pupil_idx] & buddies.interests[buddy_idx]
-    int_count = np.bitwise_count(shared_int).sum(axis=1, dtype=np.int64)
-    int_names = names_per_row(shared_int, problem.interest_names)
-    b_grade = buddies.grade[buddy_idx].astype(np.int64)
-    distance = np.abs(pupils.grade[pupil_idx].astype(np.int64) - b_grade)
+    parts = pair_parts(pupils, buddies, pupil_idx, buddy_idx)
+    home_names, home_of = decode_patterns(parts["home_bits"], problem.language_names)
+    bridge_names, bridge_of = decode_patterns(parts["bridge_bits"], problem.language_names)
+    int_names, int_of = decode_patterns(parts["interest_bits"], problem.interest_names)
     cost = soft + w.load * load_k
-
     alt_ids = buddies.ids[np.maximum(alt_buddy, 0)].tolist()
     alt_costs = alt_cost.tolist()
+    n_alt = np.isfinite(alt_cost).sum(axis=1).tolist()
     pairs: list[Pair] = []
     rows = zip(
         pupils.ids[pupil_idx].tolist(),
         buddies.ids[buddy_idx].tolist(),
         cost.tolist(),
         locked.tolist(),
-        has_home.tolist(),
-        (b_grade >= 0).tolist(),
-        distance.tolist(),
-        int_count.tolist(),
+        parts["home"].tolist(),
+        parts["bridge"].tolist(),
+        home_of.tolist(),
+        bridge_of.tolist(),
+        parts["peer"].tolist(),
+        parts["distance"].tolist(),
+        parts["interests"].tolist(),
+        int_of.tolist(),
         load_k.tolist(),
+        alt_ids,
+        alt_costs,
+        n_alt,
         strict=True,
     )
-    for i, (pid, bid, c, is_locked, home, peer, dist, n_int, k) in enumerate(rows):
+    for pid, bid, c, is_locked, home, bridge, h, b, peer, dist, n_int, i, k, a_ids, a_costs, n_a in rows:
         reasons: list[Reason] = [("locked", {})] if is_locked else []
         if home:
-            reasons.append(("shared_home_language", {"languages": home_names[i]}))
-        elif bridge_names[i]:
-            reasons.append(("shared_language", {"languages": bridge_names[i]}))
+            reasons.append(("shared_home_language", {"languages": list(home_names[h])}))
+        elif bridge:
+            reasons.append(("shared_language", {"languages": list(bridge_names[b])}))
         else:
             reasons.append(("no_shared_language", {}))
         if peer:
             reasons.append(("same_grade", {}) if dist == 0 else ("grade_distance", {"distance": dist}))
         if n_int:
-            reasons.append(("shared_interests", {"count": n_int, "interests": int_names[i]}))
+            reasons.append(("shared_interests", {"count": n_int, "interests": list(int_names[i])}))
         reasons.append(("buddy_load", {"load": k}))
-        # Missing alternatives have cost inf (buddy ids may be any int, so -1 is no marker).
-        alternatives = [(a, v) for a, v in zip(alt_ids[i], alt_costs[i], strict=True) if v != math.inf]
+        # Missing alternatives have cost inf and come last (buddy ids may be any int, so no -1 marker).
+        alternatives = [(a_ids[j], a_costs[j]) for j in range(n_a)]
         pairs.append(Pair(pid, bid, c, reasons, is_locked, alternatives))
-    return pairs, int(has_home.sum())
+    return pairs

@@ -14,12 +14,11 @@ import numpy as np
 from .problem import Problem
 
 
-def _index_of(ids: np.ndarray, query: np.ndarray) -> np.ndarray:
-    """Position of each queried id in ``ids`` (unique, any order), -1 where absent."""
+def _index_of(ids: np.ndarray, order: np.ndarray, query: np.ndarray) -> np.ndarray:
+    """Position of each queried id in ``ids`` (unique; ``order`` sorts them), -1 where absent."""
     out = np.full(query.shape, -1, dtype=np.int64)
     if ids.shape[0] == 0 or query.shape[0] == 0:
         return out
-    order = np.argsort(ids, kind="stable")
     pos = np.minimum(np.searchsorted(ids, query, sorter=order), ids.shape[0] - 1)
     candidate = order[pos]
     hit = ids[candidate] == query
@@ -27,7 +26,7 @@ def _index_of(ids: np.ndarray, query: np.ndarray) -> np.ndarray:
     return out
 
 
-def _rank_within_runs(keys: np.ndarray) -> np.ndarray:
+def rank_within_runs(keys: np.ndarray) -> np.ndarray:
     """For a sorted key array, 0, 1, 2, ... within each run of equal keys (vectorised)."""
     n = keys.shape[0]
     if n == 0:
@@ -58,23 +57,9 @@ class Prepared:
     locked_p: np.ndarray  # locked pairs as (pupil index, buddy index, load rank k)
     locked_b: np.ndarray
     locked_k: np.ndarray
-    excl_p_pos: np.ndarray  # exclusions as (pupil position in p_order, buddy position in b_order),
-    excl_b_pos: np.ndarray  # sorted by pupil position so a component's share is one slice
-
-    def component_pupils(self, k: int) -> np.ndarray:
-        return self.p_order[self.p_bounds[k] : self.p_bounds[k + 1]]
-
-    def component_buddies(self, k: int) -> np.ndarray:
-        return self.b_order[self.b_lo[k] : self.b_hi[k]]
-
-    def component_exclusions(self, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """Exclusions inside component k as (pupil offset, buddy offset) within its slices."""
-        ps, pe = self.p_bounds[k], self.p_bounds[k + 1]
-        lo, hi = np.searchsorted(self.excl_p_pos, [ps, pe])
-        ep = self.excl_p_pos[lo:hi] - ps
-        eb = self.excl_b_pos[lo:hi] - self.b_lo[k]
-        inside = (eb >= 0) & (eb < self.b_hi[k] - self.b_lo[k])
-        return ep[inside], eb[inside]
+    locked_comp: np.ndarray  # component (position in groups) of each locked pupil
+    excl_p: np.ndarray  # exclusions as (pupil index, buddy index), unknown ids dropped
+    excl_b: np.ndarray
 
     def positions_of(self, groups: np.ndarray) -> np.ndarray:
         """Component positions of the given group ids (groups without pupils are skipped)."""
@@ -114,8 +99,9 @@ def prepare(problem: Problem) -> Prepared:
     b_lo = np.searchsorted(b_groups, groups, side="left")
     b_hi = np.searchsorted(b_groups, groups, side="right")
 
-    lp = _index_of(pupils.ids, problem.locked[:, 0])
-    lb = _index_of(buddies.ids, problem.locked[:, 1])
+    p_by_id, b_by_id = np.argsort(pupils.ids), np.argsort(buddies.ids)
+    lp = _index_of(pupils.ids, p_by_id, problem.locked[:, 0])
+    lb = _index_of(buddies.ids, b_by_id, problem.locked[:, 1])
     if (lp < 0).any() or (lb < 0).any():
         raise ValueError("locked pairs must name existing pupils and buddies")
     if np.unique(lp).shape[0] != lp.shape[0]:
@@ -128,18 +114,12 @@ def prepare(problem: Problem) -> Prepared:
     # Locked pairs of a buddy take load ranks load, load+1, ... in pupil-id order.
     order = np.lexsort((pupils.ids[lp], lb))
     lp, lb = lp[order], lb[order]
-    lk = buddies.load.astype(np.int64)[lb] + _rank_within_runs(lb)
+    lk = buddies.load.astype(np.int64)[lb] + rank_within_runs(lb)
 
     # Exclusions naming unknown ids are irrelevant to this run, not errors: drop them.
-    ep = _index_of(pupils.ids, problem.exclusions[:, 0])
-    eb = _index_of(buddies.ids, problem.exclusions[:, 1])
+    ep = _index_of(pupils.ids, p_by_id, problem.exclusions[:, 0])
+    eb = _index_of(buddies.ids, b_by_id, problem.exclusions[:, 1])
     keep = (ep >= 0) & (eb >= 0)
-    p_pos = np.empty(n_p, dtype=np.int64)
-    p_pos[p_order] = np.arange(n_p)
-    b_pos = np.empty(n_b, dtype=np.int64)
-    b_pos[b_order] = np.arange(n_b)
-    e_p, e_b = p_pos[ep[keep]], b_pos[eb[keep]]
-    e_order = np.argsort(e_p, kind="stable")
     return Prepared(
         problem=problem,
         p_order=p_order,
@@ -154,6 +134,7 @@ def prepare(problem: Problem) -> Prepared:
         locked_p=lp,
         locked_b=lb,
         locked_k=lk,
-        excl_p_pos=e_p[e_order],
-        excl_b_pos=e_b[e_order],
+        locked_comp=np.searchsorted(groups, pupils.group[lp]),
+        excl_p=ep[keep],
+        excl_b=eb[keep],
     )

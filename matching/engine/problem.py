@@ -75,6 +75,10 @@ class Weights:
             value = getattr(self, f.name)
             if not math.isfinite(value) or value < 0:
                 raise ValueError(f"Weights.{f.name} must be a finite number >= 0, got {value!r}")
+        for name in ("grade_cap", "interest_cap"):
+            value = getattr(self, name)
+            if int(value) != value or value > 1000:
+                raise ValueError(f"Weights.{name} must be a whole number between 0 and 1000, got {value!r}")
 
 
 def _column(name: str, value: Any, dtype: Any, n: int | None, ndim: int = 1) -> np.ndarray:
@@ -194,7 +198,7 @@ class Problem:
             raise ValueError("pupil and buddy interest bitsets must have the same number of words")
 
 
-@dataclass
+@dataclass(slots=True)
 class Pair:
     """One proposed (or locked) pupil-buddy pair with why it was chosen and what else was close."""
 
@@ -206,7 +210,7 @@ class Pair:
     alternatives: list[tuple[int, float]] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class Unmatched:
     """A pupil that got no buddy, with the first hard rule that explains it (see UNMATCHED_REASONS)."""
 

@@ -8,188 +8,89 @@ reporting, of parallel work (``workers > 1`` forks a process pool) and of Celery
 solve depends only on that component, all of these give exactly the same Result as one :func:`solve`.
 
 Objective per component, lexicographic: (1) as many matched pupils as possible, (2) minimal total cost
-(soft costs + load spread), solved exactly by :func:`matching.engine.assign.assign`.
+(soft costs + load spread), solved exactly by the core of :mod:`matching.engine.assign`.
 """
 
 from __future__ import annotations
 
+import gc
 import math
 import multiprocessing
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from typing import Any
 
 import numpy as np
 
-from .assign import assign
-from .costs import cost_matrix, pair_costs, rule_stages
-from .explain import N_ALTERNATIVES, build_pairs, build_unmatched, two_best, unmatched_codes
-from .prepare import Prepared, _rank_within_runs, prepare
+from .component import BatchArrays, solve_arrays
+from .explain import build_pairs, build_unmatched
+from .prepare import Prepared, prepare
 from .problem import Problem, Result, Stats
 
 #: Pupils per batch. Small enough for ~50 batches on a national run (even load over two workers,
-#: frequent progress), large enough that per-batch overhead (process hand-off, result pickling) is
+#: frequent progress), large enough that per-batch overhead (process hand-off, gathering) is
 #: negligible. A single component is never split, so a 2,000-pupil municipality is one batch.
 DEFAULT_BATCH_SIZE = 2000
 
 Progress = Callable[[int, int, int], None]
 
 
-@dataclass
-class _Acc:
-    """Per-batch accumulator of component outputs (lists of arrays, concatenated once)."""
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a run builds its output.
 
-    pair_p: list[np.ndarray] = field(default_factory=list)
-    pair_b: list[np.ndarray] = field(default_factory=list)
-    soft: list[np.ndarray] = field(default_factory=list)
-    alt_b: list[np.ndarray] = field(default_factory=list)
-    alt_c: list[np.ndarray] = field(default_factory=list)
-    un_p: list[np.ndarray] = field(default_factory=list)
-    un_code: list[np.ndarray] = field(default_factory=list)
-    un_count: list[np.ndarray] = field(default_factory=list)
-    t_costs: float = 0.0
-    t_assign: float = 0.0
-
-
-def _cat(parts: list[np.ndarray], dtype: type, width: int | None = None) -> np.ndarray:
-    if parts:
-        return np.concatenate(parts)
-    return np.zeros((0,) if width is None else (0, width), dtype=dtype)
+    The output is ~10 small acyclic containers per pupil. With the collector on, every collection of
+    the oldest generation walks all of them (and any earlier Result still alive), which made building
+    100,000 pairs take 0.8-1.6 s instead of ~0.35 s. Reference counting still frees everything; the
+    collector is restored (if it was on) when the run ends.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
-def _solve_component(prep: Prepared, k: int, acc: _Acc) -> None:
-    """Solve component k (its unlocked pupils) and append pairs/unmatched to ``acc``."""
-    problem = prep.problem
-    pupils, buddies, w = problem.pupils, problem.buddies, problem.weights
-    comp_p = prep.component_pupils(k)
-    unlocked = ~prep.is_locked[comp_p]
-    rows = comp_p[unlocked]
-    if rows.size == 0:
-        return
+def _materialise(problem: Problem, arr: BatchArrays) -> Result:
+    """Build one batch's Result objects from its arrays (the only per-pair Python work of a run)."""
     t0 = time.perf_counter()
-    comp_b = prep.component_buddies(k)
-    ep, eb = prep.component_exclusions(k)
-    row_of = np.cumsum(unlocked) - 1  # pupil offset in component -> row among unlocked pupils
-    keep = unlocked[ep]
-    ex_rows, ex_offs = row_of[ep[keep]], eb[keep]
-    # Buddy-level rules (consent, a free place) drop whole columns before any pair is priced.
-    cand = buddies.consent[comp_b] & (prep.free[comp_b] > 0)
-    cols = comp_b[cand]
-    col_of = np.cumsum(cand) - 1
-    in_cand = cand[ex_offs]
-    base = cost_matrix(pupils, buddies, rows, cols, w, (ex_rows[in_cand], col_of[ex_offs[in_cand]]))
-    free = prep.free[cols]
-    load = prep.eff_load[cols]
-    # Place j of a buddy with load L is its (L+j)-th pupil: extra cost w.load * (L + j), convex.
-    slot_cost = w.load * (load[:, None] + np.arange(int(free.max(initial=0)))[None, :])
-    t1 = time.perf_counter()
-    col = assign(base, free, slot_cost)
-    t2 = time.perf_counter()
-    acc.t_costs += t1 - t0
-    acc.t_assign += t2 - t1
-
-    mr = np.flatnonzero(col >= 0)
-    mc = col[mr]
-    acc.pair_p.append(rows[mr])
-    acc.pair_b.append(cols[mc])
-    acc.soft.append(base[mr, mc])
-    # Alternatives are priced on the buddy's first free place (before this run), so a coordinator
-    # sees what the pupil would cost elsewhere; the assigned buddy itself is excluded.
-    alt = base[mr] + w.load * load[None, :]
-    alt[np.arange(mr.shape[0]), mc] = np.inf
-    idx, val = two_best(alt)
-    acc.alt_b.append(np.where(idx >= 0, cols[np.maximum(idx, 0)], -1))
-    acc.alt_c.append(val)
-
-    ur = np.flatnonzero(col < 0)
-    if ur.size:
-        un_of = np.cumsum(col < 0) - 1  # row -> position among unmatched rows
-        sel = col[ex_rows] < 0
-        counts = rule_stages(
-            pupils, buddies, rows[ur], comp_b, prep.free[comp_b], (un_of[ex_rows[sel]], ex_offs[sel])
-        )
-        code, count = unmatched_codes(counts)
-        acc.un_p.append(rows[ur])
-        acc.un_code.append(code)
-        acc.un_count.append(count)
-    acc.t_costs += time.perf_counter() - t2
-
-
-def _solve_positions(prep: Prepared, positions: np.ndarray) -> Result:
-    """Solve the components at ``positions`` (indices into ``prep.groups``) as one batch."""
-    t_start = time.perf_counter()
-    problem = prep.problem
-    pupils, buddies, w = problem.pupils, problem.buddies, problem.weights
-    positions = np.asarray(positions, dtype=np.int64)
-    acc = _Acc()
-    for k in positions.tolist():
-        _solve_component(prep, k, acc)
-    t_explain = time.perf_counter()
-
-    pp, pb = _cat(acc.pair_p, np.int64), _cat(acc.pair_b, np.int64)
-    soft = _cat(acc.soft, np.float64)
-    alt_b = _cat(acc.alt_b, np.int64, N_ALTERNATIVES)
-    alt_c = _cat(acc.alt_c, np.float64, N_ALTERNATIVES)
-    # New pupils of a buddy take load ranks after its existing and locked ones, in pupil-id order.
-    order = np.lexsort((pupils.ids[pp], pb))
-    load_k = np.empty(pp.shape[0], dtype=np.int64)
-    load_k[order] = prep.eff_load[pb[order]] + _rank_within_runs(pb[order])
-
-    # Locked pairs of these components are reported as they are, priced like any other pair.
-    lcomp = np.searchsorted(prep.groups, pupils.group[prep.locked_p])
-    lsel = np.isin(lcomp, positions)
-    lp, lb = prep.locked_p[lsel], prep.locked_b[lsel]
-    n_pairs = pp.shape[0] + lp.shape[0]
-    all_p = np.r_[pp, lp]
-    all_b = np.r_[pb, lb]
-    all_soft = np.r_[soft, pair_costs(pupils, buddies, lp, lb, w)]
-    all_k = np.r_[load_k, prep.locked_k[lsel]]
-    is_locked = np.r_[np.zeros(pp.shape[0], dtype=bool), np.ones(lp.shape[0], dtype=bool)]
-    all_alt_b = np.r_[alt_b, np.full((lp.shape[0], N_ALTERNATIVES), -1, dtype=np.int64)]
-    all_alt_c = np.r_[alt_c, np.full((lp.shape[0], N_ALTERNATIVES), np.inf)]
-    by_id = np.argsort(pupils.ids[all_p], kind="stable")
-    pairs, shared_home = build_pairs(
-        prep,
-        all_p[by_id],
-        all_b[by_id],
-        all_soft[by_id],
-        all_k[by_id],
-        is_locked[by_id],
-        all_alt_b[by_id],
-        all_alt_c[by_id],
+    pairs = build_pairs(
+        problem, arr.pupil, arr.buddy, arr.soft, arr.load_k, arr.locked, arr.alt_buddy, arr.alt_cost
     )
-    up = _cat(acc.un_p, np.int64)
-    un_order = np.argsort(pupils.ids[up], kind="stable")
-    unmatched = build_unmatched(
-        prep, up[un_order], _cat(acc.un_code, np.int64)[un_order], _cat(acc.un_count, np.int64)[un_order]
-    )
-    t_end = time.perf_counter()
-    sizes = prep.p_bounds[positions + 1] - prep.p_bounds[positions]
+    unmatched = build_unmatched(problem, arr.un_pupil, arr.un_code, arr.un_count)
+    home = (problem.pupils.home_langs[arr.pupil] & problem.buddies.langs[arr.buddy]) != 0
     stats = Stats(
-        components=int(positions.shape[0]),
-        pupils=int(sizes.sum()),
-        matched=n_pairs,
-        locked=int(lp.shape[0]),
+        components=arr.components,
+        pupils=arr.pupils,
+        matched=len(pairs),
+        locked=int(arr.locked.sum()),
         unmatched=len(unmatched),
         # fsum is exactly rounded, hence independent of summation order and of how batches are cut.
         total_cost=math.fsum(p.cost for p in pairs),
-        shared_home_language=shared_home,
-        timings={
-            "costs": acc.t_costs,
-            "assign": acc.t_assign,
-            "explain": t_end - t_explain,
-            "total": t_end - t_start,
-        },
+        shared_home_language=int(home.any(axis=1).sum()),
+        timings={**arr.timings, "explain": time.perf_counter() - t0},
     )
     return Result(pairs=pairs, unmatched=unmatched, stats=stats)
+
+
+def _by_pupil_id(items: list[Any]) -> list[Any]:
+    """Stable sort of Pair/Unmatched objects by pupil id (numpy argsort: ~20 ms for 100,000)."""
+    if not items:
+        return []
+    ids = np.fromiter((x.pupil_id for x in items), dtype=np.int64, count=len(items))
+    order = np.argsort(ids, kind="stable")
+    return [items[i] for i in order.tolist()]
 
 
 def merge_results(results: Iterable[Result]) -> Result:
     """Combine batch results (any order) into one Result, identical to solving all groups at once."""
     results = list(results)
-    pairs = sorted((p for r in results for p in r.pairs), key=lambda p: p.pupil_id)
-    unmatched = sorted((u for r in results for u in r.unmatched), key=lambda u: u.pupil_id)
+    pairs = _by_pupil_id([p for r in results for p in r.pairs])
+    unmatched = _by_pupil_id([u for r in results for u in r.unmatched])
     timings: dict[str, float] = {}
     for r in results:
         for key, value in r.stats.timings.items():
@@ -224,7 +125,10 @@ def solve_batch(problem: Problem, groups: np.ndarray | Iterable[int]) -> Result:
     The pairs and unmatched pupils are exactly those :func:`solve` returns for these groups.
     """
     prep = prepare(problem)
-    return _solve_positions(prep, prep.positions_of(np.fromiter(groups, dtype=np.int64)))
+    positions = prep.positions_of(np.fromiter(groups, dtype=np.int64))
+    arrays = solve_arrays(prep, positions)
+    with _gc_paused():
+        return _materialise(problem, arrays)
 
 
 _WORKER_PREP: Prepared | None = None
@@ -236,9 +140,9 @@ def _init_worker(prep: Prepared) -> None:
     _WORKER_PREP = prep
 
 
-def _run_batch(positions: np.ndarray) -> Result:
+def _run_batch(positions: np.ndarray) -> BatchArrays:
     assert _WORKER_PREP is not None, "worker not initialised"
-    return _solve_positions(_WORKER_PREP, positions)
+    return solve_arrays(_WORKER_PREP, positions)
 
 
 def _pool_context() -> multiprocessing.context.BaseContext:
@@ -267,8 +171,10 @@ def solve(
     done = matched = 0
     results: list[Result] = []
 
-    def report(result: Result) -> None:
+    def report(arrays: BatchArrays) -> None:
+        # Objects are built as batches arrive, so with workers the parent's share overlaps theirs.
         nonlocal done, matched
+        result = _materialise(problem, arrays)
         results.append(result)
         done += result.stats.components
         matched += result.stats.matched
@@ -278,21 +184,29 @@ def solve(
     workers = max(1, min(workers, len(batches)))
     if multiprocessing.current_process().daemon:
         workers = 1
-    if workers == 1:
-        for positions in batches:
-            report(_solve_positions(prep, positions))
-    else:
-        # Largest batches first (by pupils x buddies) so no worker idles at the end.
-        width = prep.b_hi - prep.b_lo
-        sizes = np.diff(prep.p_bounds)
-        work = [int((sizes[b] * np.maximum(width[b], 1)).sum()) for b in batches]
-        order = sorted(range(len(batches)), key=lambda i: -work[i])
-        with ProcessPoolExecutor(
-            max_workers=workers, mp_context=_pool_context(), initializer=_init_worker, initargs=(prep,)
-        ) as pool:
-            futures = [pool.submit(_run_batch, batches[i]) for i in order]
-            for future in as_completed(futures):
-                report(future.result())
-    result = merge_results(results)
+    with _gc_paused():
+        if workers == 1:
+            for positions in batches:
+                report(solve_arrays(prep, positions))
+        else:
+            _solve_in_pool(prep, batches, workers, report)
+        result = merge_results(results)
     result.stats.timings["wall"] = time.perf_counter() - t0
     return result
+
+
+def _solve_in_pool(
+    prep: Prepared, batches: list[np.ndarray], workers: int, report: Callable[[BatchArrays], None]
+) -> None:
+    """Solve batches in forked worker processes, reporting each outcome as it arrives."""
+    # Largest batches first (by pupils x buddies) so no worker idles at the end.
+    width = prep.b_hi - prep.b_lo
+    sizes = np.diff(prep.p_bounds)
+    work = [int((sizes[b] * np.maximum(width[b], 1)).sum()) for b in batches]
+    order = sorted(range(len(batches)), key=lambda i: -work[i])
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=_pool_context(), initializer=_init_worker, initargs=(prep,)
+    ) as pool:
+        futures = [pool.submit(_run_batch, batches[i]) for i in order]
+        for future in as_completed(futures):
+            report(future.result())

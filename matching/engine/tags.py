@@ -65,19 +65,32 @@ def bit_indices(bitsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return rows, bits
 
 
-def names_per_row(bitsets: np.ndarray, names: Sequence[str]) -> list[list[str | int]]:
-    """Decode each row's bitset into tag names (or bit indices where ``names`` is too short).
+def decode_patterns(
+    bitsets: np.ndarray, names: Sequence[str]
+) -> tuple[list[tuple[str | int, ...]], np.ndarray]:
+    """Distinct bit patterns as tag-name tuples, plus the pattern index of every row.
 
-    Many rows share the same bitset (e.g. "speaks Arabic"), so only distinct bitsets are decoded and
-    the rows copy the decoded list: with 100,000 pairs this is one pass over a few hundred patterns.
+    Many rows share a pattern (e.g. "speaks Arabic"), so only distinct patterns are decoded: with
+    100,000 pairs this is one pass over a few hundred patterns. Bits beyond ``names`` are reported as
+    their index.
     """
-    n = bitsets.shape[0]
+    n, w = bitsets.shape
     if n == 0:
-        return []
-    uniq, inverse = np.unique(bitsets, axis=0, return_inverse=True)
+        return [], np.zeros(0, dtype=np.int64)
+    if w == 1:  # 1-D unique is much faster than unique(axis=0)
+        uniq, inverse = np.unique(bitsets[:, 0], return_inverse=True)
+        uniq = uniq[:, None]
+    else:
+        uniq, inverse = np.unique(bitsets, axis=0, return_inverse=True)
     rows, bits = bit_indices(uniq)
     decoded: list[list[str | int]] = [[] for _ in range(uniq.shape[0])]
     n_names = len(names)
     for r, b in zip(rows.tolist(), bits.tolist(), strict=True):
         decoded[r].append(names[b] if b < n_names else b)
-    return [list(decoded[i]) for i in inverse.reshape(-1).tolist()]
+    return [tuple(d) for d in decoded], inverse.reshape(-1)
+
+
+def names_per_row(bitsets: np.ndarray, names: Sequence[str]) -> list[list[str | int]]:
+    """Each row's bitset decoded into tag names (a fresh list per row)."""
+    patterns, inverse = decode_patterns(bitsets, names)
+    return [list(patterns[i]) for i in inverse.tolist()]

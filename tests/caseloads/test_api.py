@@ -149,10 +149,11 @@ def test_it_proposes_then_confirms_the_open_queue(tree):
     api = _api(coordinator_a)
 
     proposal = api.post("/api/v1/support-requests/allocate-open/", {}).json()
-    assert proposal["pairs"] == [
+    assert [{k: p[k] for k in ("request", "supporter", "hours")} for p in proposal["pairs"]] == [
         {"request": first.pk, "supporter": supporter.pk, "hours": 6},
         {"request": second.pk, "supporter": supporter.pk, "hours": 8},
     ]
+    assert proposal["pairs"][0]["reasons"] == ["expertise in this topic", "17.3 h free this month"]
     assert Case.objects.count() == 0
 
     confirmed = api.post(
@@ -363,3 +364,30 @@ def test_it_keeps_supporters_of_another_region_out_of_reach(tree):
     mine = make_supporter(tree.support_a)
 
     assert [s["id"] for s in _api(coordinator_a).get("/api/v1/supporters/").json()["results"]] == [mine.pk]
+
+
+def test_it_replaces_a_supporter_profile_by_the_coordinator_or_the_supporter_only(tree):
+    coordinator_a = make_membership(Role.REGIONAL_COORDINATOR, tree.region_a)
+    supporter = make_supporter(tree.support_a, hours=10)
+    colleague = make_supporter(tree.support_a)
+    body = {
+        "expertise": ["placement"],
+        "languages": ["AR"],
+        "home_municipality": tree.municipality_a2.pk,
+        "contract_hours_per_week": "22.5",
+        "active": True,
+    }
+
+    assert _api(colleague).put(f"/api/v1/supporters/{supporter.pk}/", body, format="json").status_code == 404
+    response = _api(coordinator_a).put(f"/api/v1/supporters/{supporter.pk}/", body, format="json")
+
+    assert response.status_code == 200
+    assert {k: response.json()[k] for k in ("expertise", "languages", "contract_hours_per_week")} == {
+        "expertise": ["placement"],
+        "languages": ["ar"],
+        "contract_hours_per_week": "22.5",
+    }
+    bad = _api(supporter).put(
+        f"/api/v1/supporters/{supporter.pk}/", {**body, "languages": ["xx"]}, format="json"
+    )
+    assert (bad.status_code, list(bad.json()["fields"])) == (400, ["languages"])

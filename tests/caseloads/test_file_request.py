@@ -80,3 +80,15 @@ def test_it_refuses_an_unknown_language_code(tree):
 
     assert exc.value.field == "languages"
     assert SupportRequest.objects.count() == 0
+
+
+def test_it_refuses_an_unknown_topic_in_the_service_too(tree):
+    staff_a = make_membership(Role.SCHOOL_STAFF, tree.school_a)
+
+    with pytest.raises(ServiceError) as exc:
+        services.file_request(
+            staff_a, school=tree.school_a, subject="team", topic="astrology", description="x", urgency="low"
+        )
+
+    assert (exc.value.field, exc.value.message) == ("topic", "Choose one of the options.")
+    assert SupportRequest.objects.count() == 0

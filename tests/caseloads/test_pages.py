@@ -330,3 +330,20 @@ def test_it_edits_the_own_supporter_profile(tree, client):
         ["uk"],
         "12.5",
     )
+
+
+def test_it_lets_the_regional_coordinator_set_a_supporters_hours_within_reach_only(tree, client):
+    coordinator_a = make_membership(Role.REGIONAL_COORDINATOR, tree.region_a)
+    coordinator_b = make_membership(Role.REGIONAL_COORDINATOR, tree.region_b)
+    supporter = make_supporter(tree.support_a, hours=10)
+    url = reverse("caseloads:supporter_profile_edit", args=[supporter.pk])
+    data = {"expertise": ["placement"], "languages": ["ar"], "contract_hours_per_week": "20", "active": "on"}
+
+    client.force_login(coordinator_b)
+    assert client.post(url, data).status_code == 404
+    client.force_login(coordinator_a)
+    assert client.post(url, data).status_code == 302
+
+    supporter.supporter_profile.refresh_from_db()
+    assert str(supporter.supporter_profile.contract_hours_per_week) == "20.0"
+    assert client.get(reverse("caseloads:supporter_profile_edit", args=[coordinator_a.pk])).status_code == 404

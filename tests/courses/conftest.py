@@ -18,3 +18,9 @@ def module_a(tree: OrgTree):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def edition_a(module_a):  # type: ignore[no-untyped-def]
     return make_edition(module_a)
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):  # type: ignore[no-untyped-def]
+    """Assertions compare English msgids; Dutch (the site default) is translated separately."""
+    settings.LANGUAGE_CODE = "en"

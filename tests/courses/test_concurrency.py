@@ -74,7 +74,7 @@ def test_it_never_overbooks_under_concurrent_enrolments(monkeypatch):
     waiting = services.with_waitlist_position(
         Enrolment.objects.filter(edition=edition, status=EnrolmentStatus.WAITLISTED)
     )
-    assert sorted(e._position for e in waiting) == list(range(1, THREADS - CAPACITY + 1))
+    assert sorted(e.waitlist_rank for e in waiting) == list(range(1, THREADS - CAPACITY + 1))
 
 
 @pytest.mark.services

@@ -68,3 +68,44 @@ def test_it_refuses_certifying_with_open_steps(tree, organiser_a):
     with pytest.raises(ServiceError) as exc:
         completion.complete_participant(organiser_a, participant)
     assert exc.value.code == "steps_open"
+
+
+def test_it_lets_the_staff_member_write_and_the_organiser_approve_the_plan(tree, organiser_a):
+    _t, _modules, participant = _trajectory(tree)
+    Participant.objects.filter(pk=participant.pk).update(personal_plan="", plan_approved_at=None)
+
+    completion.save_plan(participant.staff_member, participant, "Warme overdracht en maatjesgesprekken.")
+    approved = completion.approve_plan(organiser_a, participant)
+
+    assert approved.personal_plan == "Warme overdracht en maatjesgesprekken."
+    assert approved.plan_approved_at is not None
+
+
+def test_it_refuses_a_plan_written_by_someone_else(tree):
+    from core.errors import Forbidden
+
+    _t, _modules, participant = _trajectory(tree)
+    with pytest.raises(Forbidden):
+        completion.save_plan(make_membership(Role.SCHOOL_STAFF, tree.school_a), participant, "x")
+
+
+def test_it_refuses_approval_by_a_teacher(tree):
+    from core.errors import Forbidden
+    from tests.courses.factories import make_teacher
+
+    _t, _modules, participant = _trajectory(tree)
+    Participant.objects.filter(pk=participant.pk).update(personal_plan="Plan")
+    with pytest.raises(Forbidden):
+        completion.approve_plan(make_teacher(tree.school_a), participant)
+    participant.refresh_from_db()
+    assert participant.plan_approved_at is None
+
+
+def test_it_shows_the_trajectory_to_its_staff_member_only(client, tree):
+    from tests.courses.factories import make_teacher
+
+    trajectory, _modules, participant = _trajectory(tree)
+    client.force_login(participant.staff_member)
+    assert client.get(f"/courses/trajectories/{trajectory.pk}/").status_code == 200
+    client.force_login(make_teacher(tree.school_b))
+    assert client.get(f"/courses/trajectories/{trajectory.pk}/").status_code == 404

@@ -1,6 +1,7 @@
 from unittest import mock
 
 import pytest
+from django.utils import translation
 
 from accounts.roles import Role
 from core.errors import Conflict, ServiceError
@@ -80,7 +81,10 @@ def test_it_fails_the_run_and_leaves_active_matches_untouched(tree, coordinator_
     make_pupil(tree.school_a)
     run = _start(coordinator_a, tree.school_a)
 
-    with mock.patch("matching.runs.engine.solve", side_effect=RuntimeError("boom")):
+    with (
+        mock.patch("matching.runs.engine.solve", side_effect=RuntimeError("boom")),
+        translation.override("en"),
+    ):
         tasks.run_matching(run.pk)
 
     run.refresh_from_db()
@@ -172,6 +176,51 @@ def test_it_loads_a_batch_in_a_fixed_number_of_queries(tree, coordinator_a, djan
         make_buddy(tree.school_a, interests=["chess"])
     run = _start(coordinator_a, tree.school_a)
     # schools of the groups, pupils, pupil interests, buddies, buddy interests, buddy loads,
-    # locked/rejected pairs: 7, whatever the number of pupils.
-    with django_assert_num_queries(7):
+    # interest codes, locked/rejected pairs: 8, whatever the number of pupils.
+    with django_assert_num_queries(8):
         load_batch(run, [tree.school_a.pk])
+
+
+def test_it_fails_the_run_when_a_transient_error_outlasts_the_retries(tree, coordinator_a):
+    from django.db import OperationalError
+
+    make_pupil(tree.school_a)
+    run = _start(coordinator_a, tree.school_a)
+    runs.prepare_run(run.pk)
+
+    with mock.patch("matching.runs.load_batch", side_effect=OperationalError("gone")):
+        task = tasks.run_matching_batch
+        task.push_request(retries=tasks.MAX_RETRIES)
+        try:
+            assert task.run(run.pk, 0) is False
+        finally:
+            task.pop_request()
+
+    run.refresh_from_db()
+    assert run.status == RunStatus.FAILED
+
+
+def test_it_retries_a_transient_error_before_failing(tree, coordinator_a):
+    from celery.exceptions import Retry
+    from django.db import OperationalError
+
+    make_pupil(tree.school_a)
+    run = _start(coordinator_a, tree.school_a)
+    runs.prepare_run(run.pk)
+
+    with (
+        mock.patch("matching.runs.load_batch", side_effect=OperationalError("gone")),
+        mock.patch.object(tasks.run_matching_batch, "retry", side_effect=Retry()) as retry,
+        pytest.raises(Retry),
+    ):
+        tasks.run_matching_batch.run(run.pk, 0)
+
+    assert retry.call_args.kwargs["countdown"] == 1
+    run.refresh_from_db()
+    assert run.status == RunStatus.RUNNING
+
+
+def test_it_lists_every_proposal_column_for_the_fast_insert():
+    from matching.writing import COLUMNS
+
+    assert set(COLUMNS) == {f.column for f in Match._meta.concrete_fields} - {"id"}

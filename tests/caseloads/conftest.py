@@ -1,0 +1,11 @@
+"""Caseloads tests read messages in English (the msgids), whatever the state of the Dutch catalogue."""
+
+import pytest
+from django.utils import translation
+
+
+@pytest.fixture(autouse=True)
+def english(settings):  # type: ignore[no-untyped-def]
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield

@@ -106,12 +106,11 @@ def test_it_keeps_tasks_through_a_redis_outage_and_sends_each_once(tmp_path):
         assert outbox.flush(now=timezone.now() + timezone.timedelta(minutes=1)) == 0
         time.sleep(1)
 
-    sent = sorted(p.read_text().count("To: ") for p in mail_dir.iterdir())
     recipients = sorted(
         line.split(": ", 1)[1]
         for p in mail_dir.iterdir()
         for line in p.read_text().splitlines()
         if line.startswith("To: ")
     )
+    # Each address exactly once: nothing lost, nothing sent twice.
     assert recipients == ["outage0@example.test", "outage1@example.test", "outage2@example.test"]
-    assert sent == [1, 1, 1]

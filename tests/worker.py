@@ -1,6 +1,6 @@
 """Run a real Celery worker process against Redis and the test database, for integration tests.
 
-The worker and this process use a Redis database of their own (index 15), so a developer's running worker
+The worker and this process use a Redis database of their own (index 15, or lower per pytest-xdist process), so a developer's running worker
 never takes the test's tasks; this process publishes there for the duration of the ``with`` block.
 """
 
@@ -86,8 +86,10 @@ def celery_worker(
 
 
 def _isolated(redis_url: str) -> str:
+    # One Redis database per pytest-xdist process (gw0 -> 15, gw1 -> 14, ...), none shared with a dev worker.
+    index = 15 - int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
     parts = urlsplit(redis_url)
-    return urlunsplit((parts.scheme, parts.netloc, "/15", parts.query, parts.fragment))
+    return urlunsplit((parts.scheme, parts.netloc, f"/{index}", parts.query, parts.fragment))
 
 
 def _reset_connections() -> None:

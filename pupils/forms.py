@@ -54,7 +54,7 @@ class PupilForm(forms.Form):
 
 
 class PupilFilterForm(forms.Form):
-    q = forms.CharField(label=_("First name"), required=False)
+    # No search by name: filters travel in the URL, and pupil data never does.
     school = forms.ModelChoiceField(label=_("School"), queryset=None, required=False)
     grade = forms.IntegerField(label=_("Grade"), required=False, min_value=1, max_value=8)
     language = forms.ChoiceField(

@@ -36,8 +36,6 @@ def pupil_list(request: HttpRequest) -> HttpResponse:
     qs = _pupils(request.user)
     if form.is_valid():
         data = form.cleaned_data
-        if data["q"]:
-            qs = qs.filter(first_name__icontains=data["q"])
         if data["school"]:
             qs = qs.filter(school=data["school"])
         if data["grade"]:

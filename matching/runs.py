@@ -3,7 +3,7 @@
 Safe to repeat at every step: the start is guarded by a partial unique constraint (one queued/running
 run per scope and buddy kind); batches are planned once (unique on run + index); a batch is written in
 one transaction that first claims it (``done_at`` set by a conditional update), and proposals are unique
-on (run, pupil) and inserted with ``ignore_conflicts``. The last batch to finish closes the run, also by
+on (run, pupil) and inserted ignoring conflicts (``writing.py``). The last batch to finish closes the run, also by
 a conditional update, so no result backend or chord is needed.
 """
 

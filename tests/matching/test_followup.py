@@ -150,3 +150,15 @@ def test_it_only_takes_pupils_within_the_horizon_in_a_nightly_run(tree):
     tasks.run_matching(run.pk)
 
     assert list(Match.objects.filter(run=run).values_list("pupil_id", flat=True)) == [soon.pk]
+
+
+def test_it_schedules_nightly_runs_term_ends_and_retention_in_beat():
+    from config.celery import app
+
+    tasks = {entry["task"] for entry in app.conf.beat_schedule.values()}
+
+    assert {
+        "matching.start_nightly_runs",
+        "matching.end_expired_matches",
+        "matching.anonymise_expired",
+    } <= tasks

@@ -10,7 +10,7 @@ a conditional update, so no result backend or chord is needed.
 import logging
 import math
 import time
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
@@ -252,6 +252,21 @@ def run_guarded(run_id: int, step: object, *args: int) -> object:
         )
         fail_run(run_id, _failure_message(exc))
         return None
+
+
+#: A running run whose last progress is older than this is re-dispatched by the sweep (a batch message
+#: lost with a broker restart would otherwise leave it running for ever). Longer than the hard time limit.
+STALL_AFTER = timedelta(minutes=10)
+
+
+def stalled_runs(now: datetime | None = None) -> list[int]:
+    """Runs still queued or running long after they started: their unfinished batches are re-sent."""
+    cutoff = (now or timezone.now()) - STALL_AFTER
+    return list(
+        MatchRun.objects.filter(status__in=ACTIVE_RUN_STATUSES, created_at__lt=cutoff)
+        .filter(Q(started_at__isnull=True) | Q(started_at__lt=cutoff))
+        .values_list("pk", flat=True)
+    )
 
 
 def start_nightly_runs(today: date | None = None) -> list[int]:

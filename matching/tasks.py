@@ -38,6 +38,15 @@ def run_matching_batch(self: Task, run_id: int, index: int) -> bool:
         return False
 
 
+@shared_task(name="matching.resume_stalled_runs", ignore_result=True)
+def resume_stalled_runs() -> int:
+    """Re-send stalled runs; planning is skipped and only unfinished batches go out again."""
+    stalled = runs.stalled_runs()
+    for run_id in stalled:
+        run_matching.delay(run_id)
+    return len(stalled)
+
+
 @shared_task(name="matching.start_nightly_runs", ignore_result=True)
 def start_nightly_runs() -> int:
     return len(runs.start_nightly_runs())

@@ -224,3 +224,23 @@ def test_it_lists_every_proposal_column_for_the_fast_insert():
     from matching.writing import COLUMNS
 
     assert set(COLUMNS) == {f.column for f in Match._meta.concrete_fields} - {"id"}
+
+
+def test_it_resumes_a_stalled_run_by_resending_its_unfinished_batches(tree, coordinator_a):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    make_pupil(tree.school_a)
+    make_buddy(tree.school_a)
+    run = _start(coordinator_a, tree.school_a)
+    runs.prepare_run(run.pk)  # planned, but the batch message was lost
+    long_ago = timezone.now() - timedelta(hours=1)
+    MatchRun.objects.filter(pk=run.pk).update(created_at=long_ago, started_at=long_ago)
+
+    assert tasks.resume_stalled_runs() == 1
+
+    run.refresh_from_db()
+    assert run.status == RunStatus.DONE
+    assert Match.objects.filter(run=run).count() == 1
+    assert tasks.resume_stalled_runs() == 0

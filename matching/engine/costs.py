@@ -146,11 +146,11 @@ def _block(p: Cols, r0: int, r1: int, b: Cols, c0: int, c1: int, w: Weights) -> 
     d = np.abs(p.grade[r0:r1, None] - b.grade[None, c0:c1])
     np.minimum(d, min(w.grade_cap, _INT32_MAX), out=d)
     d *= b.peer[None, c0:c1]
-    cost += d * w.grade
+    cost += d if w.grade == 1.0 else d * w.grade  # x * 1.0 == x exactly: same bits, one pass less
     # Popcounts are <= 64 per word, so a larger cap never binds (and would not fit uint8).
     words = p.home.shape[1] if p.home.ndim == 2 else 1
     np.minimum(shared, min(w.interest_cap, 64 * words), out=shared)
-    cost -= shared * w.interest
+    cost -= shared if w.interest == 1.0 else shared * w.interest
     # Not available: day - start, seen unsigned, exceeds end - start (one compare for both ends).
     bad = (p.day[r0:r1, None] - b.start[None, c0:c1]).view(np.uint64) > b.span[None, c0:c1]
     if p.has_pref[r0:r1].any():  # most pupils state no gender preference: skip the lookup then

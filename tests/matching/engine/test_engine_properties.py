@@ -4,8 +4,10 @@ The oracle below re-implements the rules with Python sets and loops (no engine c
 assignment of the unlocked pupils, and keeps the lexicographic optimum (most matched, then cheapest).
 """
 
+import importlib
 import itertools
 import os
+from unittest import mock
 
 import numpy as np
 from hypothesis import HealthCheck, given, settings
@@ -215,7 +217,11 @@ SETTINGS = settings(
 def test_it_finds_the_brute_force_lexicographic_optimum_and_breaks_no_rule(case):
     pupils, buddies, exclusions, locked, w = case
     problem = problem_from_records(pupils, buddies, exclusions=exclusions, locked=locked, weights=w)
-    check_result(pupils, buddies, exclusions, locked, w, solve(problem))
+    result = solve(problem)
+    check_result(pupils, buddies, exclusions, locked, w, result)
+    # Tiny components take the stacked pricing path; the one for large components must agree.
+    with mock.patch.object(importlib.import_module("matching.engine.component"), "SMALL_PAIRS", 0):
+        assert solve(problem) == result
 
 
 @SETTINGS

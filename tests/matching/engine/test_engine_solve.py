@@ -328,3 +328,18 @@ def test_it_counts_a_cross_group_lock_against_the_buddy_in_its_own_group():
     assert batches == [[1], [2]]
     second = solve_batch(problem, batches[1])
     assert [(u.pupil_id, u.reason) for u in second.unmatched] == [(2, "no_free_capacity")]
+
+
+@pytest.mark.parametrize("small_pairs", [0, 10**9])
+def test_it_gives_the_same_result_priced_alone_or_in_stacks(monkeypatch, small_pairs):
+    # Small components are priced in padded stacks, large ones alone: both paths must agree exactly.
+    import importlib
+
+    component = importlib.import_module("matching.engine.component")
+    pupils, buddies, excl = random_records(9, groups=8, pupils_per_group=12, buddies_per_group=9)
+    problem = problem_from_records(
+        pupils, buddies, exclusions=excl, locked=[(pupils[3]["id"], buddies[2]["id"])]
+    )
+    default = solve(problem)
+    monkeypatch.setattr(component, "SMALL_PAIRS", small_pairs)
+    assert solve(problem) == default

@@ -1,0 +1,185 @@
+"""A worker killed with SIGKILL in the middle of a match run, on PostgreSQL + Redis + a real worker: a
+second worker finishes the run, with the recovery the product has (beat's stalled-run sweep re-sends the
+unfinished batches), and every pupil ends with exactly one proposal. And a run task delivered twice
+changes nothing the second time.
+
+Where the kill lands is not left to timing: the test holds the run's row lock, so the worker's next batch
+stops at its progress update, *inside* the batch's transaction, after it has claimed the batch and
+written its proposals. That is the worst moment to die: the claim and the proposals exist, uncommitted.
+The worker is killed there; PostgreSQL rolls the transaction back, the batch's message stays
+unacknowledged in Redis (``acks_late``; redelivered only after the one-hour visibility timeout), and the
+run cannot finish until the sweep re-sends it.
+"""
+
+import os
+import signal
+from collections import Counter
+from datetime import timedelta
+from typing import Any
+
+import pytest
+import redis
+from django.apps import apps
+from django.db import connection, transaction
+from django.utils import timezone
+
+from accounts.roles import OrganisationKind, Role
+from config.celery import app
+from matching import runs, tasks
+from matching.models import Match, MatchRun, RunBatch, RunStatus, UnmatchedPupil
+from tests.factories import make_membership, make_org, make_org_tree
+from tests.matching.factories import make_buddy, make_pupil
+from tests.support import require_postgres, require_redis
+from tests.worker import _isolated, celery_worker, wait_for
+
+SCHOOLS = 12
+PUPILS_PER_SCHOOL = 4  # two buddies of capacity 2 each: every pupil can be matched
+WORKER_ENV = {"MATCHING_BATCH_PUPILS": str(PUPILS_PER_SCHOOL)}  # one school per batch: 12 batches
+
+
+def _scope() -> tuple[Any, Any, list[int]]:
+    """A municipality of twelve schools, each with four pupils and room for exactly four."""
+    tree = make_org_tree()
+    coordinator = make_membership(Role.BUDDY_COORDINATOR, tree.municipality_b)
+    pupils: list[int] = []
+    for _ in range(SCHOOLS):
+        school = make_org(OrganisationKind.SCHOOL, parent=tree.municipality_b)
+        pupils += [make_pupil(school, home_languages=["uk"]).pk for _ in range(PUPILS_PER_SCHOOL)]
+        for _ in range(2):
+            make_buddy(school, capacity=2, languages=["uk", "nl"])
+    return tree.municipality_b, coordinator, pupils
+
+
+def _run(run_id: int) -> MatchRun:
+    return MatchRun.objects.get(pk=run_id)
+
+
+def _blocked_on_run_row() -> bool:
+    """A backend (the worker's) waits for a lock while updating the match run: it is inside a batch."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")  # else the view is frozen for the transaction
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid() AND wait_event_type = 'Lock' "
+            "AND query LIKE 'UPDATE \"matching_matchrun\"%%'"
+        )
+        return cursor.fetchone()[0] == 1
+
+
+def _other_backends() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+        )
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_it_finishes_a_run_whose_worker_was_killed_mid_batch_without_duplicates_or_losses():
+    require_postgres()
+    redis_url = require_redis()
+    scope, coordinator, pupils = _scope()
+    # Messages left in the test's own Redis database by an earlier, interrupted run name ids that exist
+    # again in this fresh test database.
+    redis.Redis.from_url(_isolated(redis_url)).flushdb()
+
+    with celery_worker(redis_url, extra_env=WORKER_ENV) as first:
+        run_id = runs.start_run(coordinator, scope, "peer").pk
+        assert wait_for(lambda: _run(run_id).batches_done >= 3, timeout=90), "the run did not progress"
+        with transaction.atomic():
+            MatchRun.objects.select_for_update().get(pk=run_id)
+            assert wait_for(_blocked_on_run_row, timeout=30), "the worker never reached a batch's write"
+            os.kill(first.pid, signal.SIGKILL)
+            first.wait(timeout=10)
+        # The dead worker's backend notices the lost client and rolls back.
+        assert wait_for(lambda: _other_backends() == 0, timeout=30)
+
+    killed = _run(run_id)
+    assert killed.status == RunStatus.RUNNING
+    assert killed.batches_total == SCHOOLS
+    done_when_killed = killed.batches_done
+    assert 3 <= done_when_killed < SCHOOLS
+    # The batch being written when the worker died left nothing behind.
+    assert RunBatch.objects.filter(run_id=run_id, done_at__isnull=False).count() == done_when_killed
+    assert Match.objects.filter(run_id=run_id).count() == done_when_killed * PUPILS_PER_SCHOOL
+
+    with celery_worker(redis_url, extra_env=WORKER_ENV):
+        # The second worker takes every batch message still queued; the one the dead worker held is gone
+        # until Redis's visibility timeout, so the run stalls one batch short.
+        assert wait_for(lambda: _run(run_id).batches_done == SCHOOLS - 1, timeout=90)
+        assert not wait_for(lambda: _run(run_id).is_finished, timeout=3)
+
+        # Ten minutes later, beat sends the sweep; it re-sends the run, which re-sends its unfinished batch.
+        stalled_since = timezone.now() - runs.STALL_AFTER - timedelta(minutes=1)
+        MatchRun.objects.filter(pk=run_id).update(created_at=stalled_since, started_at=stalled_since)
+        app.send_task("matching.resume_stalled_runs")
+        assert wait_for(lambda: _run(run_id).is_finished, timeout=90), "the sweep did not finish the run"
+
+    run = _run(run_id)
+    assert run.status == RunStatus.DONE, run.error
+    assert (run.batches_done, run.batches_total, run.pupils_matched) == (SCHOOLS, SCHOOLS, len(pupils))
+    proposals = Counter(Match.objects.filter(run_id=run_id).values_list("pupil_id", flat=True))
+    assert proposals == dict.fromkeys(pupils, 1)  # every pupil once: none lost, none twice
+    loads = Counter(Match.objects.filter(run_id=run_id).values_list("buddy_id", flat=True))
+    assert set(loads.values()) == {2}  # every buddy at capacity, none over
+    assert not UnmatchedPupil.objects.filter(run_id=run_id).exists()
+    assert run.stats["matched"] == len(pupils)
+
+
+# --- The same task delivered twice ---------------------------------------------------------------------
+
+
+def _snapshot() -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table of the apps a run touches (and the outbox), in a comparable form."""
+    tables: dict[str, list[tuple[Any, ...]]] = {}
+    for label in ("matching", "pupils", "core"):
+        for model in apps.get_app_config(label).get_models():
+            fields = [f.attname for f in model._meta.concrete_fields]
+            rows = model.objects.order_by("pk").values_list(*fields)
+            tables[model._meta.label] = [tuple(repr(v) for v in row) for row in rows]
+    return tables
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_changes_nothing_when_the_run_and_its_batches_are_delivered_again(settings):
+    settings.MATCHING_BATCH_PUPILS = PUPILS_PER_SCHOOL
+    scope, coordinator, pupils = _scope()
+    run_id = runs.start_run(coordinator, scope, "peer").pk  # runs in-process (eager) on commit
+    assert _run(run_id).status == RunStatus.DONE
+    before = _snapshot()
+
+    tasks.run_matching(run_id)
+    for index in range(SCHOOLS):
+        tasks.run_matching_batch(run_id, index)
+    assert tasks.resume_stalled_runs() == 0
+
+    assert _snapshot() == before
+    assert Match.objects.filter(run_id=run_id).count() == len(pupils)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_changes_nothing_when_a_batch_is_delivered_twice_mid_run(settings):
+    """The second delivery of a batch arrives while the run is still running (the first one's worker was
+    slow, not dead): it finds the batch claimed and writes nothing."""
+    settings.MATCHING_BATCH_PUPILS = PUPILS_PER_SCHOOL
+    scope, coordinator, pupils = _scope()
+    run = MatchRun.objects.create(scope=scope, buddy_kind="peer", started_by=coordinator)
+    pending = runs.prepare_run(run.pk)
+    assert pending == list(range(SCHOOLS))
+
+    for index in pending[:6]:
+        assert tasks.run_matching_batch(run.pk, index) is True
+    before = _snapshot()
+    for index in pending[:6]:
+        assert tasks.run_matching_batch(run.pk, index) is False
+    assert _snapshot() == before
+
+    for index in pending[6:]:
+        assert tasks.run_matching_batch(run.pk, index) is True
+    run.refresh_from_db()
+    assert run.status == RunStatus.DONE
+    assert Counter(Match.objects.filter(run=run).values_list("pupil_id", flat=True)) == dict.fromkeys(
+        pupils, 1
+    )

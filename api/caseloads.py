@@ -634,7 +634,7 @@ class SupporterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     serializer_class = SupporterSerializer
     lookup_field = "user"
     lookup_url_kwarg = "id"
-    lookup_value_regex = "[0-9]+"
+    lookup_value_regex = "[0-9]{1,18}"  # beyond 64-bit ids the database would overflow; 404 instead
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         user = self.request.user

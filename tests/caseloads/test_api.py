@@ -391,3 +391,12 @@ def test_it_replaces_a_supporter_profile_by_the_coordinator_or_the_supporter_onl
         f"/api/v1/supporters/{supporter.pk}/", {**body, "languages": ["xx"]}, format="json"
     )
     assert (bad.status_code, list(bad.json()["fields"])) == (400, ["languages"])
+
+
+def test_it_answers_404_for_ids_beyond_the_database_range(tree):
+    coordinator_a = make_membership(Role.REGIONAL_COORDINATOR, tree.region_a)
+    huge = "4011877006549074689563430824"
+
+    for url in (f"/api/v1/supporters/{huge}/", f"/api/v1/cases/{huge}/", f"/api/v1/support-requests/{huge}/"):
+        assert _api(coordinator_a).get(url).status_code == 404, url
+    assert _api(coordinator_a).put(f"/api/v1/supporters/{huge}/", {}, format="json").status_code == 404

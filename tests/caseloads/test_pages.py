@@ -347,3 +347,13 @@ def test_it_lets_the_regional_coordinator_set_a_supporters_hours_within_reach_on
     supporter.supporter_profile.refresh_from_db()
     assert str(supporter.supporter_profile.contract_hours_per_week) == "20.0"
     assert client.get(reverse("caseloads:supporter_profile_edit", args=[coordinator_a.pk])).status_code == 404
+
+
+def test_it_answers_404_for_page_ids_beyond_the_database_range(tree, client):
+    supporter = make_supporter(tree.support_a)
+    client.force_login(supporter)
+    huge = 4011877006549074689563430824
+
+    assert client.get(reverse("caseloads:case_detail", args=[huge])).status_code == 404
+    assert client.get(reverse("caseloads:request_detail", args=[huge])).status_code == 404
+    assert client.post(reverse("caseloads:transfer_answer", args=[huge]), {"answer": "accept"}).status_code == 404

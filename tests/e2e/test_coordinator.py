@@ -13,28 +13,30 @@ from playwright.sync_api import expect
 from accounts.roles import Role
 from core import outbox
 from core.models import OutboxMessage
-from matching import runs
+from matching import imports, runs
 from matching.models import Match, MatchRun, MatchStatus
 from tests.e2e.helpers import assert_accessible, login, member, press_until_focused
 from tests.matching.factories import make_buddy, make_pupil
 
+HELD_TASKS = ("matching.run_matching", "matching.process_import")
+
 
 @pytest.fixture
-def held_runs(monkeypatch) -> list[int]:
-    """Keep match runs from starting when their transaction commits (tests run tasks eagerly), so the
-    test can play the worker batch by batch while the browser shows the progress."""
-    held: list[int] = []
+def held(monkeypatch) -> dict[str, list[int]]:
+    """Keep match runs and import jobs from starting when their transaction commits (tests run tasks
+    eagerly), so the test can play the worker step by step while the browser shows the progress."""
+    held_ids: dict[str, list[int]] = {task: [] for task in HELD_TASKS}
     dispatch = outbox.dispatch
 
     def hold(message_id: int) -> bool:
         message = OutboxMessage.objects.get(pk=message_id)
-        if message.task == "matching.run_matching":
-            held.append(int(message.args[0]))
+        if message.task in held_ids:
+            held_ids[message.task].append(int(message.args[0]))
             return False
         return dispatch(message_id)
 
     monkeypatch.setattr(outbox, "dispatch", hold)
-    return held
+    return held_ids
 
 
 def play_worker(run_id: int, page: Any, seen: list[int]) -> None:
@@ -87,7 +89,7 @@ def recorded_progress(page: Any) -> list[dict[str, Any]]:
 
 
 def test_it_takes_a_coordinator_from_csv_files_to_reviewed_matches_and_a_rerun(
-    open_page: Callable[..., Any], tree: Any, held_runs: list[int], settings: Any
+    open_page: Callable[..., Any], tree: Any, held: dict[str, list[int]], settings: Any
 ) -> None:
     settings.MATCHING_BATCH_PUPILS = 1  # one batch per school: the progress moves in visible steps
     member(Role.BUDDY_COORDINATOR, tree.municipality_a1, "maatjes@example.test")
@@ -125,7 +127,7 @@ def test_it_takes_a_coordinator_from_csv_files_to_reviewed_matches_and_a_rerun(
     expect(page.get_by_role("progressbar")).to_be_visible()
     expect(page.get_by_role("status")).to_have_text("Wachten op een verwerker…")
     seen: list[int] = []
-    play_worker(held_runs[-1], page, seen)
+    play_worker(held["matching.run_matching"][-1], page, seen)
     proposals = page.get_by_role("table", name="Voorstellen")
     expect(proposals).to_be_visible(timeout=15_000)  # the page reloads itself once the run is done
     answers = recorded_progress(page)
@@ -158,12 +160,14 @@ def test_it_takes_a_coordinator_from_csv_files_to_reviewed_matches_and_a_rerun(
 
     # Rerun: the approved pair stays, the rejected pair is not proposed again.
     start_run(page, "Municipality A1")
-    play_worker(held_runs[-1], page, [])
+    play_worker(held["matching.run_matching"][-1], page, [])
     expect(page.get_by_role("heading", name="Leerlingen zonder maatje")).to_be_visible(timeout=15_000)
     second = page.get_by_role("table", name="Voorstellen")
     expect(second).not_to_contain_text("Olha S.")
     expect(page.get_by_role("list").filter(has_text="Yusuf K.")).to_be_visible()
-    page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Koppelingen", exact=True).click()
+    page.get_by_role("navigation", name="Hoofdmenu").get_by_role(
+        "link", name="Koppelingen", exact=True
+    ).click()
     approved = page.get_by_role("row").filter(has_text="Amira H.")
     expect(approved).to_contain_text("Noor B.")
     amira_match = Match.objects.get(pupil__first_name="Amira", status=MatchStatus.APPROVED)
@@ -171,6 +175,32 @@ def test_it_takes_a_coordinator_from_csv_files_to_reviewed_matches_and_a_rerun(
     assert not Match.objects.filter(
         pupil__first_name="Yusuf", buddy__first_name="Olha", status=MatchStatus.PROPOSED
     ).exists()
+
+
+def test_it_shows_the_progress_of_a_large_import_until_it_is_done(open_page, tree, held) -> None:
+    member(Role.BUDDY_COORDINATOR, tree.school_a, "maatjes@example.test")
+    moving = (date.today() + timedelta(days=21)).isoformat()
+    rows = ["school,first_name,last_initial,birth_year,grade,transition_date,home_languages"]
+    rows += [f"{tree.school_a.pk},Kind{n},A,2016,5,{moving},ar" for n in range(imports.INLINE_ROWS + 1)]
+    page = open_page()
+    login(page, "maatjes@example.test")
+    page.add_init_script(RECORD_PROGRESS)
+
+    import_csv(page, "Leerlingen", csv_file("groot.csv", rows))
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Importeren: Leerlingen")
+    expect(page.get_by_role("progressbar")).to_be_visible()
+    expect(page.get_by_role("status")).to_have_text(f"0 van {len(rows) - 1} rijen geïmporteerd")
+    imports.process_job(held["matching.process_import"][-1])  # what the worker does
+    expect(page.get_by_role("status")).to_have_text(f"{len(rows) - 1} records geïmporteerd.", timeout=15_000)
+    answers = recorded_progress(page)
+    assert answers[0]["percent"] == 0
+    assert answers[-1] == {
+        "status": "done",
+        "percent": 100,
+        "label": f"{len(rows) - 1} van {len(rows) - 1} rijen geïmporteerd",
+        "done": True,
+    }
 
 
 def test_it_lets_a_coordinator_approve_with_the_keyboard_only(open_page, tree) -> None:

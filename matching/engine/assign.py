@@ -135,4 +135,6 @@ def solve_places(
     np.minimum(matrix, big, out=matrix)  # inf -> big-M; every finite entry is <= hi - lo < big
     r, c = linear_sum_assignment(matrix)
     real = matrix[r, c] < big
+    if real.all():  # the common case: every edge is a real pair
+        return r, c
     return r[real], c[real]

@@ -356,4 +356,7 @@ def test_it_answers_404_for_page_ids_beyond_the_database_range(tree, client):
 
     assert client.get(reverse("caseloads:case_detail", args=[huge])).status_code == 404
     assert client.get(reverse("caseloads:request_detail", args=[huge])).status_code == 404
-    assert client.post(reverse("caseloads:transfer_answer", args=[huge]), {"answer": "accept"}).status_code == 404
+    assert (
+        client.post(reverse("caseloads:transfer_answer", args=[huge]), {"answer": "accept"}).status_code
+        == 404
+    )

@@ -7,12 +7,12 @@ only their own enrolments; a wrong id answers 404. Every write validates, calls 
 """
 
 from django.db.models import Prefetch, Q, QuerySet
-from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404  # 404 (not 500) for ids like "abc"
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
@@ -37,6 +37,14 @@ from courses.models import (
 def _fake(view: object) -> bool:
     """drf-spectacular builds the schema with an anonymous request; querysets are then empty."""
     return getattr(view, "swagger_fake_view", False)
+
+
+def _id(value: str | None) -> int | None:
+    """A query-string id, or None when it is not a positive 64-bit integer (so "abc" or 10**30 filter
+    nothing instead of failing in the database driver)."""
+    if value and value.isdigit() and len(value) <= 18:
+        return int(value)
+    return None
 
 
 # --- Serializers ---------------------------------------------------------------------------------------
@@ -218,7 +226,7 @@ def _month(value: str | None) -> tuple[int, int] | None:
         year, month = (int(part) for part in value.split("-"))
     except ValueError:
         raise serializers.ValidationError({"month": [_("Use the form YYYY-MM.")]}) from None
-    if not 1 <= month <= 12:
+    if not (1 <= month <= 12 and 1900 <= year <= 2999):
         raise serializers.ValidationError({"month": [_("Use the form YYYY-MM.")]})
     return year, month
 
@@ -253,8 +261,8 @@ class EditionViewSet(viewsets.ReadOnlyModelViewSet):
         qs = access.catalogue_editions(self.request.user)
         if self.action == "list":
             municipality = None
-            if params.get("municipality", "").isdigit():
-                municipality = Organisation.objects.filter(pk=int(params["municipality"])).first()
+            if _id(params.get("municipality")) is not None:
+                municipality = Organisation.objects.filter(pk=_id(params["municipality"])).first()
             qs = queries.filter_editions(
                 queries.annotate_seats(qs),
                 q=params.get("q", "")[:100],
@@ -264,8 +272,8 @@ class EditionViewSet(viewsets.ReadOnlyModelViewSet):
                 municipality=municipality,
                 free=params.get("free") in ("1", "true", "yes"),
             )
-            if params.get("module", "").isdigit():
-                qs = qs.filter(module_id=int(params["module"]))
+            if _id(params.get("module")) is not None:
+                qs = qs.filter(module_id=_id(params["module"]))
             if params.get("status") in EditionStatus.values:
                 qs = qs.filter(status=params["status"])
         return self._base(qs)
@@ -335,8 +343,8 @@ class EnrolmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             "teacher"
         )
         params = self.request.query_params
-        if params.get("edition", "").isdigit():
-            qs = qs.filter(edition_id=int(params["edition"]))
+        if _id(params.get("edition")) is not None:
+            qs = qs.filter(edition_id=_id(params["edition"]))
         if params.get("status") in EnrolmentStatus.values:
             qs = qs.filter(status=params["status"])
         return qs.order_by("-created_at", "pk")
@@ -390,9 +398,9 @@ class MeetingViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.
         if _fake(self):
             return Meeting.objects.none()
         qs = Meeting.objects.filter(edition__in=access.organised_editions(self.request.user))
-        edition = self.request.query_params.get("edition", "")
-        if edition.isdigit():
-            qs = qs.filter(edition_id=int(edition))
+        edition = _id(self.request.query_params.get("edition"))
+        if edition is not None:
+            qs = qs.filter(edition_id=edition)
         return qs.order_by("starts_at", "pk")
 
     @extend_schema(methods=["GET"], request=None, responses={200: AttendanceSerializer(many=True)})

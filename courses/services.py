@@ -364,6 +364,8 @@ def cancel_enrolment(actor: User, enrolment: Enrolment) -> Enrolment:
         raise Forbidden(_("You cannot cancel this enrolment."), code="not_yours")
     if not enrolment.is_active:
         raise Conflict(_("This enrolment is no longer active."), code="not_active")
+    if edition.status in (EditionStatus.COMPLETED, EditionStatus.CANCELLED):
+        raise Conflict(_("This edition is closed."), code="closed")
     now = timezone.now()
     if not organiser and enrolment.status == EnrolmentStatus.CONFIRMED and now > edition.cancel_deadline:
         raise ServiceError(

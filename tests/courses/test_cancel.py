@@ -137,3 +137,17 @@ def test_it_refuses_cancelling_twice(tree, edition_a):
 
     with pytest.raises(Conflict):
         services.cancel_enrolment(teacher, enrolment)
+
+
+def test_it_refuses_cancelling_in_a_completed_edition(tree, module_a, organiser_a):
+    from courses.models import EditionStatus
+
+    edition = make_edition(module_a, status=EditionStatus.COMPLETED)
+    enrolment = make_enrolment(edition, make_teacher(tree.school_a))
+
+    with pytest.raises(Conflict) as exc:
+        services.cancel_enrolment(organiser_a, enrolment)
+
+    assert exc.value.code == "closed"
+    enrolment.refresh_from_db()
+    assert enrolment.status == EnrolmentStatus.CONFIRMED

@@ -1,15 +1,14 @@
-"""Vectorised pair costs and hard-rule masks for one component (pupils x buddies of one group).
+"""Vectorised pair costs and hard-rule masks (pupils x candidate buddies of one group).
 
-Attributes are gathered once per batch into contiguous :class:`Cols` (component by component), so a
-component's inputs are plain slices (views) and its whole cost matrix is a handful of broadcast
-operations; no Python loop runs per pair. A national run has ~7,000 components with a median of
-9 x 25 pairs, so the number of numpy calls per component, not the arithmetic, is what costs time.
-Large components are priced in row blocks of ~4 million pairs to bound temporaries (the dense
-regional case would otherwise need ~0.5 GB of scratch arrays).
+Attributes are gathered once per batch into contiguous :class:`Cols` (component by component), and
+:func:`price` evaluates the whole cost matrix with a handful of broadcast operations: no Python loop
+runs per pair. A national run has ~7,000 components with a median of 9 x 25 pairs, so the number of
+numpy calls, not the arithmetic, is what costs time: small components are therefore priced many at a
+time (:func:`stacked_costs`), large ones alone (:func:`block_costs`) in row blocks of ~4 million
+pairs to bound temporaries (the dense regional case would otherwise need ~0.5 GB of scratch arrays).
 
 Bitsets with a single word (up to 64 languages/interests, the normal case) are stored squeezed to 1-D,
-which saves a reduction over a length-1 axis in every operation.
-"""
+which saves a reduction over a length-1 axis in every operation."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 After ``PUPIL_DATA_RETENTION_MONTHS`` a closed case keeps only what the region report needs (school,
 supporter, topic, dates and minutes of visits); goals, closing summary, visit notes, next steps, the
-request's description and every link to a pupil are wiped. The pupil records themselves belong to the
+request's description and every link to a pupil are wiped, and so are the messages of transfers. The pupil records themselves belong to the
 pupils app and have their own retention.
 """
 
@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from caseloads.models import Case, CaseStatus, NextStep, SupportRequest, Visit
+from caseloads.models import Case, CaseStatus, NextStep, SupportRequest, Transfer, Visit
 from pupils import access
 from pupils.models import AccessAction
 
@@ -48,6 +48,7 @@ def anonymise_closed_cases(now: datetime | None = None) -> int:
             )
             Visit.objects.filter(case_id__in=ids).update(notes="")
             NextStep.objects.filter(case_id__in=ids).update(description="—")
+            Transfer.objects.filter(case_id__in=ids).update(message="")
             SupportRequest.objects.filter(pk__in=request_ids).update(description="—", decline_reason="")
             SupportRequest.pupils.through.objects.filter(supportrequest_id__in=request_ids).delete()
             Case.pupils.through.objects.filter(case_id__in=ids).delete()

@@ -4,7 +4,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from caseloads import tasks
-from caseloads.models import Case, CaseStatus, NextStep, RequestStatus
+from caseloads.models import Case, CaseStatus, NextStep, RequestStatus, Transfer
 from caseloads.retention import months_before
 from pupils.models import AccessLog
 from tests.caseloads.factories import make_case, make_pupil, make_request, make_supporter, make_visit
@@ -29,6 +29,13 @@ def test_it_anonymises_cases_closed_longer_ago_than_the_retention_period(tree):
     NextStep.objects.create(
         visit=visit, case=old, description="Call Amira's mother", due_date=timezone.localdate()
     )
+    Transfer.objects.create(
+        case=old,
+        from_supporter=supporter,
+        to_supporter=make_supporter(tree.support_a),
+        message="Amira's case",
+        status="declined",
+    )
     recent = make_case(
         supporter, tree.school_a, status=CaseStatus.CLOSED, closed_at=timezone.now() - timedelta(days=30)
     )
@@ -44,6 +51,7 @@ def test_it_anonymises_cases_closed_longer_ago_than_the_retention_period(tree):
     assert list(old.pupils.all()) == []
     assert list(old.visits.values_list("notes", "duration_minutes")) == [("", 50)]
     assert list(old.steps.values_list("description", flat=True)) == ["—"]
+    assert list(old.transfers.values_list("message", flat=True)) == [""]
     assert (request.description, list(request.pupils.all())) == ("—", [])
     assert list(recent.visits.values_list("notes", flat=True)) == ["Keep"]
     assert list(active.pupils.all()) == [pupil]

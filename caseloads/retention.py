@@ -1,9 +1,9 @@
 """Anonymise closed cases after the retention period (DESIGN.md, "Pupil data").
 
 After ``PUPIL_DATA_RETENTION_MONTHS`` a closed case keeps only what the region report needs (school,
-supporter, topic, dates and minutes of visits); goals, closing summary, visit notes, next steps, the
-request's description and every link to a pupil are wiped, and so are the messages of transfers. The pupil records themselves belong to the
-pupils app and have their own retention.
+supporter, topic, dates and minutes of visits); goals, closing summary, visit notes, next steps, transfer
+messages, the request's description and every link to a pupil are wiped. The pupil records themselves
+belong to the pupils app and have their own retention.
 """
 
 from datetime import datetime

@@ -78,6 +78,15 @@ def test_it_exports_right_after_a_reauthentication(tree):
         assert client.get(url).status_code == 200, url
 
 
+def test_it_answers_404_not_a_password_prompt_for_an_export_out_of_reach(tree):
+    client = Client()
+    client.force_login(make_membership(Role.BUDDY_COORDINATOR, tree.region_a))
+    elsewhere = make_pupil(tree.school_b)
+
+    assert client.get(reverse("matching:pupil_export", args=[elsewhere.pk])).status_code == 404
+    assert client.get(reverse("matching:pupil_export", args=[999999])).status_code == 404
+
+
 def test_it_asks_for_the_password_again_before_changing_mfa(tree):
     client = Client()
     client.force_login(make_membership(Role.BUDDY_COORDINATOR, tree.region_a))

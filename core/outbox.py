@@ -8,10 +8,10 @@ other JSON scalars only, never model instances or personal data.
 import logging
 from datetime import timedelta
 
-from celery import current_app
 from django.db import transaction
 from django.utils import timezone
 
+from config.celery import app as celery_app
 from core.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -23,9 +23,9 @@ SWEEP_BATCH = 500
 
 def _task(name: str):  # type: ignore[no-untyped-def]
     # Web processes import task modules lazily; a worker has them all from start-up.
-    if name not in current_app.tasks:
-        current_app.loader.import_default_modules()
-    return current_app.tasks[name]
+    if name not in celery_app.tasks:
+        celery_app.loader.import_default_modules()
+    return celery_app.tasks[name]
 
 
 def enqueue(task: str, *args: int | str) -> OutboxMessage:
@@ -47,7 +47,7 @@ def dispatch(message_id: int) -> bool:
         try:
             _task(message.task).apply_async(args=message.args)
         except Exception as exc:  # broker down or unreachable: keep the row for the sweep
-            if current_app.conf.task_always_eager:
+            if celery_app.conf.task_always_eager:
                 raise
             OutboxMessage.objects.filter(pk=message.pk).update(
                 attempts=message.attempts + 1, last_error=f"{type(exc).__name__}: {exc}"[:500]

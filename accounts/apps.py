@@ -7,6 +7,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and organisations")
 
     def ready(self) -> None:
+        from accounts import tasks  # noqa: F401 - registered in web processes too, for the outbox
         from accounts.roles import Capability
         from core.navigation import register
 

@@ -11,6 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -19,6 +20,7 @@ from rest_framework.routers import BaseRouter
 from accounts import scoping
 from accounts.roles import Capability
 from api.permissions import capability
+from core.errors import ServiceError
 from matching import followup, imports, review, runs, services
 from matching.explanations import explain, interest_names
 from matching.models import (
@@ -135,22 +137,22 @@ ImportResult = inline_serializer(
         "rows_total": serializers.IntegerField(),
     },
 )
-ImportErrors = inline_serializer(
-    "ImportErrors",
-    {
-        "detail": serializers.CharField(),
-        "code": serializers.CharField(),
-        "rows": inline_serializer(
-            "ImportRowError",
-            {
-                "row": serializers.IntegerField(),
-                "field": serializers.CharField(),
-                "message": serializers.CharField(),
-            },
-            many=True,
-        ),
-    },
-)
+
+
+class ImportRowErrorSerializer(serializers.Serializer):
+    row = serializers.IntegerField()
+    field = serializers.CharField(allow_blank=True)
+    message = serializers.CharField()
+
+
+class ImportErrorsSerializer(serializers.Serializer):
+    """The API's error shape plus ``rows``: every problem of the file (empty when the file itself could
+    not be read)."""
+
+    detail = serializers.CharField()
+    code = serializers.CharField()
+    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
+    rows = ImportRowErrorSerializer(many=True)
 
 
 class ImportMixin:
@@ -158,23 +160,24 @@ class ImportMixin:
 
     @extend_schema(
         request={"multipart/form-data": ImportFileSerializer},
-        responses={201: ImportResult, 202: ImportResult, 400: ImportErrors},
+        responses={201: ImportResult, 202: ImportResult, 400: ImportErrorsSerializer},
         description="Import a CSV file (validated whole, imported all-or-nothing). Columns: see the template.",
     )
     @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
     def import_csv(self, request: Request) -> Response:
-        text = imports.read_upload(request.FILES.get("file"))
         try:
+            text = imports.read_upload(request.FILES.get("file"))
             outcome = imports.import_csv(request.user, self.import_kind, text)
-        except imports.ImportInvalid as exc:
+        except ServiceError as exc:
+            rows = exc.rows if isinstance(exc, imports.ImportInvalid) else []
             return Response(
                 {
                     "detail": exc.message,
                     "code": exc.code,
-                    "fields": {"file": [exc.message]},
-                    "rows": [e.as_dict() for e in exc.rows],
+                    "fields": {exc.field or "file": [exc.message]},
+                    "rows": [e.as_dict() for e in rows],
                 },
-                status=status.HTTP_400_BAD_REQUEST,
+                status=exc.status,
             )
         if outcome.job is not None:
             job = outcome.job
@@ -188,9 +191,19 @@ class ImportMixin:
         )
 
 
+MAX_ID = 2**63 - 1  # bigint
+
+
+def _pk(pk: str) -> int:
+    """A detail route's id; anything but a bigint is a wrong id: 404, as for an id out of reach."""
+    if not str(pk).isdigit() or int(pk) > MAX_ID:
+        raise NotFound()
+    return int(pk)
+
+
 def _int_param(request: Request, name: str) -> int | None:
     value = request.query_params.get(name, "")
-    return int(value) if value.isdigit() else None
+    return int(value) if value.isdigit() and int(value) <= MAX_ID else None
 
 
 PUPIL_FILTERS = [
@@ -360,7 +373,7 @@ class MatchRunSerializer(serializers.ModelSerializer):
 
 
 class StartRunSerializer(serializers.Serializer):
-    scope = serializers.IntegerField()
+    scope = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     buddy_kind = serializers.ChoiceField(choices=BuddyKind.choices)
 
 
@@ -454,11 +467,13 @@ class FitSerializer(serializers.Serializer):
 
 
 class SwapSerializer(serializers.Serializer):
-    buddy = serializers.IntegerField()
+    buddy = serializers.IntegerField(min_value=1, max_value=MAX_ID)
 
 
 class BulkApproveSerializer(serializers.Serializer):
-    ids = serializers.ListField(child=serializers.IntegerField(), allow_empty=False, max_length=1000)
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), allow_empty=False, max_length=1000
+    )
 
 
 BulkApproveResult = inline_serializer(
@@ -479,6 +494,7 @@ BulkApproveResult = inline_serializer(
 )
 class MatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = MatchSerializer
+    parser_classes = [JSONParser]  # JSON bodies only: a form with thousands of fields never gets parsed
     review_actions = frozenset({"approve", "bulk_approve", "reject", "lock", "swap", "end", "fit"})
 
     def get_permissions(self) -> list:
@@ -522,7 +538,7 @@ class MatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     @extend_schema(request=None, responses={200: MatchSerializer})
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str) -> Response:
-        return self._answer(review.approve(request.user, int(pk)))
+        return self._answer(review.approve(request.user, _pk(pk)))
 
     @extend_schema(
         operation_id="matches_bulk_approve", request=BulkApproveSerializer, responses={200: BulkApproveResult}
@@ -539,33 +555,33 @@ class MatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     @extend_schema(request=None, responses={200: MatchSerializer})
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, pk: str) -> Response:
-        return self._answer(review.reject(request.user, int(pk)))
+        return self._answer(review.reject(request.user, _pk(pk)))
 
     @extend_schema(request=None, responses={200: MatchSerializer})
     @action(detail=True, methods=["post"])
     def lock(self, request: Request, pk: str) -> Response:
-        return self._answer(review.lock(request.user, int(pk)))
+        return self._answer(review.lock(request.user, _pk(pk)))
 
     @extend_schema(request=SwapSerializer, responses={200: MatchSerializer})
     @action(detail=True, methods=["post"])
     def swap(self, request: Request, pk: str) -> Response:
         data = SwapSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return self._answer(review.swap(request.user, int(pk), data.validated_data["buddy"]))
+        return self._answer(review.swap(request.user, _pk(pk), data.validated_data["buddy"]))
 
     @extend_schema(request=EndSerializer, responses={200: MatchSerializer})
     @action(detail=True, methods=["post"])
     def end(self, request: Request, pk: str) -> Response:
         data = EndSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return self._answer(followup.end_match(request.user, int(pk), data.validated_data["reason"]))
+        return self._answer(followup.end_match(request.user, _pk(pk), data.validated_data["reason"]))
 
     @extend_schema(request=FitSerializer, responses={200: MatchSerializer})
     @action(detail=True, methods=["post"])
     def fit(self, request: Request, pk: str) -> Response:
         data = FitSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return self._answer(followup.record_fit(request.user, int(pk), data.validated_data["fit"]))
+        return self._answer(followup.record_fit(request.user, _pk(pk), data.validated_data["fit"]))
 
     @extend_schema(methods=["GET"], request=None, responses={200: CheckInSerializer(many=True)})
     @extend_schema(methods=["POST"], request=OutcomeSerializer, responses={201: CheckInSerializer})

@@ -33,7 +33,7 @@ def create_organisation(
     *,
     kind: str,
     name: str,
-    parent: Organisation | None,
+    parent: Organisation | None = None,  # None: a region, created by a superuser (the API may omit it)
     brin: str = "",
     stage: str = "",
     allow_cross_school_matching: bool = False,

@@ -95,3 +95,20 @@ def test_it_refuses_a_duplicate_brin(tree):
         )
 
     assert exc.value.field == "brin"
+
+
+def test_it_creates_a_region_without_a_parent_in_the_api_and_refuses_one_for_others(tree):
+    """Regression (schemathesis): a POST without ``parent`` reached the service without the argument
+    and answered 500."""
+    from tests.factories import make_user
+
+    api = APIClient()
+    api.force_authenticate(make_user(is_superuser=True, is_staff=True))
+    created = api.post("/api/v1/organisations/", {"kind": "region", "name": "Noord"})
+    api.force_authenticate(make_membership(Role.REGIONAL_COORDINATOR, tree.region_a))
+    refused = api.post("/api/v1/organisations/", {"kind": "municipality", "name": "Zonder ouder"})
+
+    assert created.status_code == 201, created.content
+    assert Organisation.objects.get(name="Noord").parent is None
+    assert refused.status_code == 400
+    assert list(refused.json()["fields"]) == ["parent"]

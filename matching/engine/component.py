@@ -22,7 +22,7 @@ from .assign import solve_places
 from .costs import Cols, block_costs, gather_buddies, gather_pupils, pair_costs, rule_stages, stacked_costs
 from .explain import N_ALTERNATIVES, unmatched_codes
 from .prepare import Prepared, rank_within_runs
-from .problem import Weights
+from .problem import Problem, Weights
 
 #: Components with at most this many pupil x candidate pairs are priced in stacks (padded to powers
 #: of two). Larger ones are priced alone, where per-call overhead no longer matters.
@@ -67,7 +67,7 @@ def _offsets(counts: np.ndarray) -> np.ndarray:
 class _Batch:
     """A batch gathered into contiguous per-component slices, plus the solve's outputs per row.
 
-    Rows are the unlocked pupils, ``B`` the candidate buddies (consent and a free place), ``A`` all
+    Rows are the unlocked pupils, ``B`` the candidate buddies (consent and a free place), ``aidx`` all
     buddies; component j owns rows ``r_off[j]:r_off[j+1]``, candidates ``c_off[j]:c_off[j+1]``, places
     ``s_off[j]:s_off[j+1]`` and exclusions ``e_off[j]:e_off[j+1]``. ``col`` is each row's assigned
     candidate (local to its component, -1 = none); ``alt_i``/``alt_v`` its two best alternatives.
@@ -75,7 +75,7 @@ class _Batch:
 
     P: Cols
     B: Cols
-    A: Cols
+    aidx: np.ndarray  # all buddies of the batch (indices into the Problem), per component
     r_off: np.ndarray
     c_off: np.ndarray
     a_off: np.ndarray
@@ -143,7 +143,7 @@ def _gather(prep: Prepared, positions: np.ndarray) -> tuple[_Batch, np.ndarray, 
     batch = _Batch(
         P=gather_pupils(pupils, rows),
         B=B,
-        A=gather_buddies(buddies, aidx, prep.free, prep.eff_load, w),
+        aidx=aidx,
         r_off=_offsets(n_rows),
         c_off=c_off,
         a_off=_offsets(b_len),
@@ -233,7 +233,9 @@ def _solve_stack(bt: _Batch, comps: np.ndarray, c_pad: int, w: Weights) -> None:
     bt.alt_i[rows], bt.alt_v[rows] = _two_best(cube, bt.col[rows])
 
 
-def _explain_unmatched(bt: _Batch, j: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _explain_unmatched(
+    bt: _Batch, j: int, problem: Problem, free: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Batch rows, reason codes and counts for the unmatched pupils of component j."""
     r0, r1 = bt.r_off[j], bt.r_off[j + 1]
     un = np.flatnonzero(bt.col[r0:r1] < 0)
@@ -244,7 +246,8 @@ def _explain_unmatched(bt: _Batch, j: int) -> tuple[np.ndarray, np.ndarray, np.n
         position[un] = np.arange(un.shape[0])
         er, ea = position[bt.ex_r[e0:e1] - r0], bt.ex_a[e0:e1] - bt.a_off[j]
         excluded = (er[er >= 0], ea[er >= 0])
-    counts = rule_stages(bt.P.take(un + r0), bt.A.part(bt.a_off[j], bt.a_off[j + 1]), excluded)
+    group = bt.aidx[bt.a_off[j] : bt.a_off[j + 1]]
+    counts = rule_stages(bt.P.take(un + r0), problem.buddies, group, free[group], excluded)
     code, count = unmatched_codes(counts)
     return un + r0, code, count
 
@@ -277,7 +280,9 @@ def solve_arrays(prep: Prepared, positions: np.ndarray) -> BatchArrays:
             _solve_stack(bt, comps[order[a:b]], int(key[a]), w)
     # Unmatched pupils, explained component by component (there are few).
     row_comp = np.repeat(np.arange(k), n_rows)
-    explained = [_explain_unmatched(bt, j) for j in np.unique(row_comp[bt.col < 0]).tolist()]
+    explained = [
+        _explain_unmatched(bt, j, problem, prep.free) for j in np.unique(row_comp[bt.col < 0]).tolist()
+    ]
     t1 = time.perf_counter()
 
     def cat(i: int) -> np.ndarray:

@@ -53,7 +53,7 @@ def gather_pupils(pupils: Pupils, idx: np.ndarray) -> Cols:
 def gather_buddies(
     buddies: Buddies, idx: np.ndarray, free: np.ndarray, eff_load: np.ndarray, w: Weights
 ) -> Cols:
-    """Buddy attributes needed for pricing and explaining, in the order of ``idx``."""
+    """Buddy attributes needed for pricing, in the order of ``idx``."""
     grade = buddies.grade[idx]
     load = eff_load[idx]
     start = buddies.available_from[idx].astype(np.int64)
@@ -67,11 +67,8 @@ def gather_buddies(
         grade=grade.astype(np.int32),
         peer=(grade >= 0).astype(np.int32),  # staff and volunteers (grade < 0) have no grade term
         start=start,
-        end=end,
         span=np.where(empty, 0, end - start).astype(np.uint64),
-        gender=buddies.gender[idx],
         gender_idx=buddies.gender[idx].astype(np.int64) + 128,  # column of GENDER_BAD
-        consent=buddies.consent[idx],
         free=free[idx],
         load=load,
         load_w=w.load * load,  # cost of the buddy's first free place
@@ -236,26 +233,33 @@ def pair_costs(pupils: Pupils, buddies: Buddies, pi: np.ndarray, bi: np.ndarray,
     )
 
 
-def rule_stages(p: Cols, b: Cols, excluded: tuple[np.ndarray, np.ndarray] | None) -> np.ndarray:
+def rule_stages(
+    p: Cols,
+    buddies: Buddies,
+    idx: np.ndarray,
+    free: np.ndarray,
+    excluded: tuple[np.ndarray, np.ndarray] | None,
+) -> np.ndarray:
     """How many buddies survive each hard rule, applied in order, per pupil row: ``(len(p), 6)``.
 
     Columns: in group, + consent, + available, + gender preference, + not excluded, + free place.
-    ``b`` holds all buddies of the group (not only those with consent and room). Only called for the
-    (usually few) unmatched pupils of a component, to explain them.
+    ``idx`` are all buddies of the group (not only those with consent and room), ``free`` their places
+    left. Only called for the (usually few) unmatched pupils of a component, to explain them, so it
+    reads the Problem's arrays directly instead of gathered ones.
     """
-    n, m = p.grade.shape[0], b.grade.shape[0]
+    n, m = p.grade.shape[0], idx.shape[0]
     day, pref = p.day[:, None], p.pref[:, None]
     counts = np.empty((n, 6), dtype=np.int64)
     counts[:, 0] = m
-    alive = np.broadcast_to(b.consent[None, :], (n, m)).copy()
+    alive = np.broadcast_to(buddies.consent[idx][None, :], (n, m)).copy()
     counts[:, 1] = alive.sum(axis=1)
-    alive &= (b.start[None, :] <= day) & (day <= b.end[None, :])
+    alive &= (buddies.available_from[idx][None, :] <= day) & (day <= buddies.available_until[idx][None, :])
     counts[:, 2] = alive.sum(axis=1)
-    alive &= (pref == 0) | (b.gender[None, :] == pref)
+    alive &= (pref == 0) | (buddies.gender[idx][None, :] == pref)
     counts[:, 3] = alive.sum(axis=1)
     if excluded is not None and excluded[0].size:
         alive[excluded] = False
     counts[:, 4] = alive.sum(axis=1)
-    alive &= (b.free > 0)[None, :]
+    alive &= (free > 0)[None, :]
     counts[:, 5] = alive.sum(axis=1)
     return counts

@@ -14,10 +14,12 @@ from accounts import scoping
 from accounts.roles import Capability
 from core.errors import ServiceError
 from core.forms import apply_service_error
+from core.reauth import require_recent_login
 from matching import imports, services
 from matching.forms import BuddyForm, ImportForm
 from matching.models import Buddy, BuddyKind, ImportJob, ImportKind, ImportStatus
 from matching.retention import export_pupil
+from pupils.models import Pupil
 
 
 def _buddies(user: object):  # type: ignore[no-untyped-def]
@@ -158,6 +160,11 @@ def import_job_progress(request: HttpRequest, pk: int) -> JsonResponse:
 
 @login_required
 def pupil_export(request: HttpRequest, pk: int) -> HttpResponse:
+    # Reach first (a wrong id answers 404, not a password prompt), then a recent login, then the export.
+    scoping.get_in_reach_or_404(
+        Pupil.objects.all(), request.user, Capability.MANAGE_PUPILS, field="school", pk=pk
+    )
+    require_recent_login(request)
     data = export_pupil(request.user, pk)
     response = HttpResponse(json.dumps(data, indent=2, ensure_ascii=False), content_type="application/json")
     response["Content-Disposition"] = f'attachment; filename="pupil-{pk}.json"'

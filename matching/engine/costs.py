@@ -20,13 +20,10 @@ BLOCK_PAIRS = 4_000_000
 
 
 class Cols:
-    """Named column arrays of some pupils or buddies; ``part(a, b)`` gives views of rows a..b-1."""
+    """Named column arrays of some pupils or buddies (one entry per row); ``take`` selects rows."""
 
     def __init__(self, **arrays: np.ndarray) -> None:
         self.__dict__.update(arrays)
-
-    def part(self, a: int, b: int) -> Cols:
-        return Cols(**{k: v[a:b] for k, v in self.__dict__.items()})
 
     def take(self, idx: np.ndarray) -> Cols:
         return Cols(**{k: v[idx] for k, v in self.__dict__.items()})
@@ -80,12 +77,10 @@ _G = np.arange(-128, 128)
 GENDER_BAD = (_G[:, None] != 0) & (_G[:, None] != _G[None, :])
 
 
-def _shared(a: np.ndarray, b: np.ndarray, multiword: bool) -> tuple[np.ndarray, np.ndarray]:
-    """(any bit shared, number of shared bits) of two broadcast bitset operands."""
+def _shared_words(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(any bit shared, number of shared bits) of multi-word bitsets, reducing the word axis."""
     count = np.bitwise_count(a & b)
-    if multiword:
-        return count.any(axis=-1), count.sum(axis=-1, dtype=np.int32)
-    return count != 0, count
+    return count.any(axis=-1), count.sum(axis=-1, dtype=np.int32)
 
 
 _INT32_MAX = 2**31 - 1
@@ -147,9 +142,9 @@ def price(p: Cols, b: Cols, w: Weights, multiword: bool) -> np.ndarray:
     cheap: on a 250 x 965 block the float64 version of the grade term alone took ~20x longer.
     """
     if multiword:  # more than 64 tags: reduce over the word axis
-        home = _shared(p.home, b.langs, True)[0]
-        bridge = _shared(p.langs, b.langs, True)[0]
-        shared = _shared(p.interests, b.interests, True)[1]
+        home = _shared_words(p.home, b.langs)[0]
+        bridge = _shared_words(p.langs, b.langs)[0]
+        shared = _shared_words(p.interests, b.interests)[1]
         words = p.home.shape[-1]
     else:
         home = (p.home & b.langs) != 0

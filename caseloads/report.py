@@ -1,8 +1,6 @@
 """Hours per municipality and per school per quarter: the basis on which municipalities and schools share
 the cost of the support team. Counts done visits only (duration + preparation + travel), by visit date."""
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -14,6 +12,7 @@ from accounts import scoping
 from accounts.roles import Capability
 from caseloads.models import Visit
 from caseloads.workload import quarter_bounds, quarter_of
+from core.csvexport import csv_text
 
 
 def hours(minutes: int) -> Decimal:
@@ -124,37 +123,25 @@ def quarter_report(user: object, quarter: str) -> QuarterReport:
     return QuarterReport(quarter, start, end, list(by_municipality.values()))
 
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: object) -> str:
-    """Spreadsheet formula injection: a cell starting with = + - @ (or tab/CR) is prefixed with '."""
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
-
-
 def report_csv(report: QuarterReport) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        [
-            _("Quarter"),
-            _("Municipality"),
-            _("School"),
-            _("Visits"),
-            _("Visit hours"),
-            _("Preparation hours"),
-            _("Travel hours"),
-            _("Total hours"),
-        ]
-    )
+    header = [
+        _("Quarter"),
+        _("Municipality"),
+        _("School"),
+        _("Visits"),
+        _("Visit hours"),
+        _("Preparation hours"),
+        _("Travel hours"),
+        _("Total hours"),
+    ]
+    rows: list[list[object]] = [header]
     for m in report.municipalities:
         for s in m.schools:
-            writer.writerow(
+            rows.append(
                 [
-                    safe_cell(report.quarter),
-                    safe_cell(m.municipality),
-                    safe_cell(s.school),
+                    report.quarter,
+                    m.municipality,
+                    s.school,
                     s.visits,
                     hours(s.visit_minutes),
                     hours(s.preparation_minutes),
@@ -162,17 +149,8 @@ def report_csv(report: QuarterReport) -> str:
                     s.total_hours,
                 ]
             )
-        writer.writerow(
-            [
-                safe_cell(report.quarter),
-                safe_cell(m.municipality),
-                _("Municipality total"),
-                m.visits,
-                "",
-                "",
-                "",
-                m.total_hours,
-            ]
+        rows.append(
+            [report.quarter, m.municipality, _("Municipality total"), m.visits, "", "", "", m.total_hours]
         )
-    writer.writerow([safe_cell(report.quarter), _("Region total"), "", "", "", "", "", report.total_hours])
-    return out.getvalue()
+    rows.append([report.quarter, _("Region total"), "", "", "", "", "", report.total_hours])
+    return csv_text(rows)

@@ -1,35 +1,40 @@
-"""CSV downloads that are safe to open in a spreadsheet.
+"""CSV downloads that are safe to open in a spreadsheet: the one place for it.
 
 A cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is a formula to Excel and
-LibreOffice (CSV injection); such cells get a leading apostrophe, which spreadsheets show as text.
+LibreOffice (CSV injection), so such cells get a leading apostrophe, which spreadsheets show as text.
+That includes "-2": our exports hold names, dates and positive hours, so the rule stays simple and strict.
 """
 
 import csv
-from collections.abc import Iterable, Sequence
+import io
+from collections.abc import Iterable
 
 from django.http import HttpResponse
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(value: object) -> str:
     text = "" if value is None else str(value)
-    if text.startswith(_FORMULA_START):
-        # Negative numbers stay numbers: only text that could start a formula is quoted.
-        try:
-            float(text)
-        except ValueError:
-            return "'" + text
-    return text
+    return "'" + text if text.startswith(FORMULA_START) else text
 
 
-def csv_response(filename: str, header: Sequence[object], rows: Iterable[Sequence[object]]) -> HttpResponse:
-    """A UTF-8 CSV download (with a BOM so Excel reads accents right) with every cell made safe."""
+def write_rows(target: io.TextIOBase | HttpResponse, rows: Iterable[Iterable[object]]) -> None:
+    writer = csv.writer(target)
+    for row in rows:
+        writer.writerow([safe_cell(cell) for cell in row])
+
+
+def csv_text(rows: Iterable[Iterable[object]]) -> str:
+    out = io.StringIO()
+    write_rows(out, rows)
+    return out.getvalue()
+
+
+def csv_response(filename: str, rows: Iterable[Iterable[object]]) -> HttpResponse:
+    """A UTF-8 CSV download (with a BOM so Excel reads accents right); the first row is the header."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow([safe_cell(h) for h in header])
-    for row in rows:
-        writer.writerow([safe_cell(cell) for cell in row])
+    write_rows(response, rows)
     return response

@@ -14,10 +14,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import scoping
 from accounts.roles import Capability
+from core.csvexport import csv_response
 from core.errors import ServiceError
 from core.forms import apply_service_error
 from courses import access, completion, ical, pdf, queries, services
-from courses.csvsafe import csv_response
 from courses.forms import CatalogueFilterForm, CodeForm, EvaluationForm, NameTeacherForm, ReserveForm
 from courses.models import (
     ACTIVE_STATUSES,

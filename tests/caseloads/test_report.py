@@ -11,6 +11,7 @@ from django.urls import reverse
 from accounts.roles import OrganisationKind, Role
 from caseloads import report
 from caseloads.models import Visit
+from core.csvexport import safe_cell
 from tests.caseloads.factories import make_case, make_supporter, make_visit
 from tests.factories import make_membership, make_org
 
@@ -68,7 +69,7 @@ def test_it_exports_the_report_as_csv_that_adds_up(tree, client):
 
 
 def test_it_prefixes_cells_that_a_spreadsheet_would_run_as_formulas(tree):
-    assert [report.safe_cell(v) for v in ["=SUM(A1)", "+1", "-2", "@x", "School A", 3]] == [
+    assert [safe_cell(v) for v in ["=SUM(A1)", "+1", "-2", "@x", "School A", 3]] == [
         "'=SUM(A1)",
         "'+1",
         "'-2",

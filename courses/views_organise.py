@@ -17,6 +17,7 @@ from core.charts import bar_chart
 from core.csvexport import csv_response
 from core.errors import ServiceError
 from core.forms import apply_service_error
+from core.reauth import require_recent_login
 from courses import access, completion, queries, services
 from courses.forms import (
     AttendanceForm,
@@ -257,6 +258,7 @@ def complete(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def participants_csv(request: HttpRequest, pk: int) -> HttpResponse:
     edition = _edition_or_404(request, pk)
+    require_recent_login(request)  # names and e-mail addresses leave the site
     enrolments = (
         services.with_waitlist_position(Enrolment.objects.filter(edition=edition))
         .select_related("teacher", "school")

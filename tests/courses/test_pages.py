@@ -187,8 +187,12 @@ def test_it_escapes_formulas_in_the_participants_csv(client, tree, edition_a, or
     teacher.save()
     make_enrolment(edition_a, teacher)
     client.force_login(organiser_a)
+    url = f"/courses/organise/editions/{edition_a.pk}/participants.csv"
+    prompt = client.get(url)  # names and addresses: the password again first
+    assert prompt["Location"].startswith("/accounts/reauthenticate/")
+    client.post(prompt["Location"], {"password": "pw-for-tests-123"})
 
-    response = client.get(f"/courses/organise/editions/{edition_a.pk}/participants.csv")
+    response = client.get(url)
 
     assert "'=HYPERLINK(1) +Evil" in response.content.decode("utf-8-sig")
 

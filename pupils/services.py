@@ -133,7 +133,11 @@ def pupil_record(pupil: Pupil) -> dict[str, Any]:
         "buddy_gender_preference": pupil.buddy_gender_preference,
         "consent_by": pupil.consent_by,
         "consent_at": pupil.consent_at.isoformat() if pupil.consent_at else None,
+        "consent_recorded_by": pupil.consent_recorded_by_id,
+        "priority_since": pupil.priority_since.isoformat() if pupil.priority_since else None,
         "created_at": pupil.created_at.isoformat(),
+        "updated_at": pupil.updated_at.isoformat(),
+        "anonymised_at": pupil.anonymised_at.isoformat() if pupil.anonymised_at else None,
         "access_log": [
             {"at": a.at.isoformat(), "user": a.user_id, "action": a.action, "context": a.context}
             for a in AccessLog.objects.filter(pupil_id=pupil.pk).order_by("at", "id")

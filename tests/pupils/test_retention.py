@@ -74,3 +74,15 @@ def test_it_refuses_export_and_erase_out_of_reach(tree, coordinator_a):
     with pytest.raises(Http404):
         retention.erase_pupil(coordinator_a, other.pk)
     assert Pupil.objects.filter(pk=other.pk).exists()
+
+
+def test_it_exports_every_field_of_the_pupil_record(tree, coordinator_a):
+    """Regression (tests/security/test_retention.py): the export left out who recorded consent, the
+    priority flag and the record's own dates."""
+    pupil = make_pupil(tree.school_a, consent_by="parent", consent_recorded_by=coordinator_a)
+
+    data = retention.export_pupil(coordinator_a, pupil.pk)
+
+    held = {f.name for f in [*Pupil._meta.concrete_fields, *Pupil._meta.many_to_many]}
+    assert held <= set(data)
+    assert data["consent_recorded_by"] == coordinator_a.pk

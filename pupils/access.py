@@ -2,7 +2,12 @@
 
 from collections.abc import Iterable
 
-from pupils.models import AccessAction, AccessLog
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from accounts import scoping
+from accounts.models import Membership
+from accounts.roles import Capability
+from pupils.models import AccessAction, AccessLog, Pupil
 
 
 def record(
@@ -19,3 +24,20 @@ def record(
             for pid in dict.fromkeys(pupil_ids)
         ]
     )
+
+
+def visible_entries(user: object) -> QuerySet[AccessLog]:
+    """Access log entries a privacy officer may read: those about pupils of schools in their reach, and
+    those about pupils no longer held (erased) written by people who work there. Ids only, by design."""
+    reach = scoping.reach(user, Capability.VIEW_ACCESS_LOG)
+    if reach.everything:
+        return AccessLog.objects.all()
+    if reach.empty:
+        return AccessLog.objects.none()
+    organisations = reach.organisations()
+    here = Pupil.objects.filter(school__in=organisations).values("pk")
+    gone = ~Exists(Pupil.objects.filter(pk=OuterRef("pupil_id")))
+    by_someone_here = Exists(
+        Membership.objects.filter(user_id=OuterRef("user_id"), organisation__in=organisations)
+    )
+    return AccessLog.objects.filter(Q(pupil_id__in=here) | (gone & by_someone_here))

@@ -1,10 +1,12 @@
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts import scoping
+from accounts.models import User
 from accounts.roles import Capability
 from pupils.languages import LANGUAGE_CHOICES
-from pupils.models import ConsentBy, Gender, Interest
+from pupils.models import AccessAction, ConsentBy, Gender, Interest
 
 
 class PupilForm(forms.Form):
@@ -71,3 +73,19 @@ class PupilFilterForm(forms.Form):
 
 class EraseForm(forms.Form):
     reason = forms.CharField(label=_("Reason (for the access log)"), max_length=200)
+
+
+class AccessLogFilterForm(forms.Form):
+    """Filters of the access log page; every label reuses the model's own (translated) wording."""
+
+    user = forms.ModelChoiceField(label=_("user"), queryset=None, required=False)
+    action = forms.ChoiceField(
+        label=_("action"), choices=[("", "---------"), *AccessAction.choices], required=False
+    )
+    since = forms.DateField(label=_("Since"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: object, users: QuerySet[User], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = users
+        self.fields["user"].label_from_instance = lambda u: u.email

@@ -10,4 +10,5 @@ urlpatterns = [
     path("<int:pk>/", views.pupil_detail, name="pupil_detail"),
     path("<int:pk>/edit/", views.pupil_form, name="pupil_edit"),
     path("<int:pk>/erase/", views.pupil_erase, name="pupil_erase"),
+    path("access-log/", views.access_log, name="access_log"),
 ]

@@ -11,12 +11,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import scoping
+from accounts.models import User
 from accounts.roles import Capability
 from core.errors import ServiceError
 from core.forms import apply_service_error
 from pupils import access, services
-from pupils.forms import EraseForm, PupilFilterForm, PupilForm
-from pupils.models import AccessAction, Pupil
+from pupils.forms import AccessLogFilterForm, EraseForm, PupilFilterForm, PupilForm
+from pupils.models import AccessAction, AccessLog, Pupil
 
 
 def _pupils(user: object):  # type: ignore[no-untyped-def]
@@ -133,3 +134,47 @@ def pupil_erase(request: HttpRequest, pk: int) -> HttpResponse:
     services.erase_pupil(request.user, pk, form.cleaned_data["reason"])
     messages.success(request, _("The pupil's data was erased."))
     return redirect("matching:pupil_list")
+
+
+@login_required
+def access_log(request: HttpRequest) -> HttpResponse:
+    """The access log for the region's privacy officer: who did what to which pupil id, when and why.
+    Shows ids only; no pupil data is loaded."""
+    if not scoping.can(request.user, Capability.VIEW_ACCESS_LOG):
+        raise Http404
+    entries = access.visible_entries(request.user)
+    people = User.objects.filter(pk__in=entries.values("user_id")).order_by("email")
+    form = AccessLogFilterForm(request.GET or None, users=people)
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["user"]:
+            entries = entries.filter(user=data["user"])
+        if data["action"]:
+            entries = entries.filter(action=data["action"])
+        if data["since"]:
+            entries = entries.filter(at__date__gte=data["since"])
+        if data["date"]:
+            entries = entries.filter(at__date=data["date"])
+    page = Paginator(entries.select_related("user").order_by("-at", "-id"), 100).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "pupils/access_log.html",
+        {
+            "form": form,
+            "page": page,
+            "query_string": query.urlencode(),
+            "title": AccessLog._meta.verbose_name_plural,
+            "fields": _log_labels(),
+        },
+    )
+
+
+def _log_labels() -> dict[str, object]:
+    return {
+        name: AccessLog._meta.get_field(name).verbose_name
+        for name in ("at", "user", "action", "pupil_id", "context", "reason")
+    }

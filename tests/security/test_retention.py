@@ -170,8 +170,10 @@ def test_it_exports_every_field_held_about_the_pupil_as_json_and_logs_it(tree, c
     make_match(pupil, make_buddy(tree.school_a, first_name=BUDDY))
     client = Client()
     client.force_login(coordinator_a)
+    url = reverse("matching:pupil_export", args=[pupil.pk])
+    client.post(client.get(url)["Location"], {"password": "pw-for-tests-123"})  # the password again
 
-    response = client.get(reverse("matching:pupil_export", args=[pupil.pk]))
+    response = client.get(url)
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"

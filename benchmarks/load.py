@@ -78,7 +78,11 @@ def main() -> None:
             try:
                 urllib.request.urlopen(base + "/healthz", timeout=1)
                 break
-            except (urllib.error.URLError, ConnectionError):
+            except (
+                urllib.error.URLError,
+                ConnectionError,
+                TimeoutError,
+            ):  # booting workers may not answer in 1 s
                 time.sleep(0.2)
         results = run(base, args.seconds, args.clients, teacher_tokens, coordinator, supporter, edition)
     finally:

@@ -12,6 +12,7 @@ from accounts import scoping
 from accounts.roles import Capability
 from caseloads.models import Visit
 from caseloads.workload import quarter_bounds, quarter_of
+from core.charts import BarChart, bar_chart
 from core.csvexport import csv_text
 
 
@@ -154,3 +155,12 @@ def report_csv(report: QuarterReport) -> str:
         )
     rows.append([report.quarter, _("Region total"), "", "", "", "", "", report.total_hours])
     return csv_text(rows)
+
+
+def hours_chart(report: QuarterReport) -> BarChart:
+    """Hours per municipality in the quarter: the numbers the municipalities share the team's cost by."""
+    return bar_chart(
+        _("Support hours per municipality, %(quarter)s") % {"quarter": report.quarter},
+        [(m.municipality, float(m.total_hours)) for m in report.municipalities],
+        decimals=1,
+    )

@@ -476,8 +476,10 @@ def region_dashboard(request: HttpRequest) -> HttpResponse:
     from caseloads import report
 
     quarter = report.valid_quarter(request.GET.get("quarter"), timezone.localdate())
+    quarter_report = report.quarter_report(request.user, quarter)
     context.update(
-        report=report.quarter_report(request.user, quarter),
+        report=quarter_report,
+        hours_chart=report.hours_chart(quarter_report),
         quarters=report.quarters_around(timezone.localdate()),
         quarter=quarter,
     )

@@ -27,9 +27,12 @@ def items_for(granted: frozenset[str], current_path: str) -> list[dict[str, obje
     visible = [
         i for i in sorted(_ITEMS, key=lambda i: i.order) if not i.capabilities or i.capabilities & granted
     ]
-    result = []
-    for item in visible:
-        url = reverse(item.url_name)
-        active = current_path == url or (url != "/" and current_path.startswith(url))
-        result.append({"label": item.label, "url": url, "active": active})
-    return result
+    urls = [reverse(item.url_name) for item in visible]
+    # The entry whose address is the longest prefix of the current path is the current one (so
+    # "/courses/organise/" does not also light up "/courses/").
+    matching = [u for u in urls if current_path == u or (u != "/" and current_path.startswith(u))]
+    current = max(matching, key=len, default=None)
+    return [
+        {"label": item.label, "url": url, "active": url == current}
+        for item, url in zip(visible, urls, strict=True)
+    ]

@@ -94,3 +94,15 @@ def test_it_refuses_the_csv_to_school_staff(tree, client):
     client.force_login(make_membership(Role.SCHOOL_STAFF, tree.school_a))
 
     assert client.get(reverse("caseloads:region_report_csv")).status_code == 404
+
+
+def test_it_charts_the_hours_per_municipality_from_the_report():
+    from caseloads.report import MunicipalityRow, QuarterReport, SchoolRow, hours_chart
+
+    haarlem = MunicipalityRow(1, "Haarlem", [SchoolRow(1, "A", 600, 90, 60, 2)])  # 750 minutes
+    zandvoort = MunicipalityRow(2, "Zandvoort", [SchoolRow(2, "B", 120, 30, 30, 1)])  # 180 minutes
+    report = QuarterReport("2026-Q2", date(2026, 4, 1), date(2026, 7, 1), [haarlem, zandvoort])
+
+    chart = hours_chart(report)
+
+    assert [(bar.label, bar.value) for bar in chart.bars] == [("Haarlem", 12.5), ("Zandvoort", 3.0)]

@@ -156,7 +156,16 @@ class ImportErrorsSerializer(serializers.Serializer):
 
 
 class ImportMixin:
+    """Pupils and buddies alike: readable with VIEW_PUPILS, written and imported with MANAGE_PUPILS."""
+
     import_kind: str
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_permissions(self) -> list:
+        perms = super().get_permissions()  # type: ignore[misc]
+        if self.action in {"create", "update", "partial_update", "destroy", "import_csv"}:  # type: ignore[attr-defined]
+            perms.append(capability(Capability.MANAGE_PUPILS)())
+        return perms
 
     @extend_schema(
         request={"multipart/form-data": ImportFileSerializer},
@@ -218,13 +227,6 @@ PUPIL_FILTERS = [
 class PupilViewSet(ImportMixin, viewsets.ModelViewSet):
     serializer_class = PupilSerializer
     import_kind = ImportKind.PUPILS
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
-
-    def get_permissions(self) -> list:
-        perms = super().get_permissions()
-        if self.action in {"create", "update", "partial_update", "destroy", "import_csv"}:
-            perms.append(capability(Capability.MANAGE_PUPILS)())
-        return perms
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         qs = scoping.scope(
@@ -273,13 +275,6 @@ class PupilViewSet(ImportMixin, viewsets.ModelViewSet):
 class BuddyViewSet(ImportMixin, viewsets.ModelViewSet):
     serializer_class = BuddySerializer
     import_kind = ImportKind.BUDDIES
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
-
-    def get_permissions(self) -> list:
-        perms = super().get_permissions()
-        if self.action in {"create", "update", "partial_update", "destroy", "import_csv"}:
-            perms.append(capability(Capability.MANAGE_PUPILS)())
-        return perms
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         qs = scoping.scope(

@@ -71,14 +71,26 @@ class Weights:
     load: float = 2.0
 
     def __post_init__(self) -> None:
+        # Callers pass ints for weights (``Weights(interest=2)``) and floats for caps (``grade_cap=3.0``),
+        # e.g. from a settings form or JSON. Both are accepted and normalised here, once, so the pricing
+        # kernels can rely on float weights and int caps (numpy refuses to mix them in place).
         for f in fields(self):
             value = getattr(self, f.name)
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ValueError(f"Weights.{f.name} must be a number, got {value!r}")
             if not math.isfinite(value) or value < 0:
                 raise ValueError(f"Weights.{f.name} must be a finite number >= 0, got {value!r}")
-        for name in ("grade_cap", "interest_cap"):
-            value = getattr(self, name)
-            if int(value) != value or value > 1000:
-                raise ValueError(f"Weights.{name} must be a whole number between 0 and 1000, got {value!r}")
+            if f.name in _CAPS:
+                if int(value) != value or value > 1000:
+                    raise ValueError(
+                        f"Weights.{f.name} must be a whole number between 0 and 1000, got {value!r}"
+                    )
+                object.__setattr__(self, f.name, int(value))
+            else:
+                object.__setattr__(self, f.name, float(value))
+
+
+_CAPS = frozenset({"grade_cap", "interest_cap"})
 
 
 def _column(name: str, value: Any, dtype: Any, n: int | None, ndim: int = 1) -> np.ndarray:

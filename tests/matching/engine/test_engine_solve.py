@@ -343,3 +343,35 @@ def test_it_gives_the_same_result_priced_alone_or_in_stacks(monkeypatch, small_p
     default = solve(problem)
     monkeypatch.setattr(component, "SMALL_PAIRS", small_pairs)
     assert solve(problem) == default
+
+
+@pytest.mark.parametrize(
+    "weights",
+    [
+        Weights(grade_cap=3.0),
+        Weights(interest_cap=3.0),
+        Weights(bridge_language=2, no_language=6, interest=2),
+        Weights(grade=1, load=2, grade_cap=2.0, interest_cap=1.0),
+    ],
+)
+def test_it_solves_with_int_weights_and_float_caps_as_with_their_normalised_twins(weights):
+    # Issue 14: these valid inputs crashed costs.price (UFuncTypeError, TypeError) before normalisation.
+    twin = Weights(
+        **{
+            name: (int(value) if name.endswith("_cap") else float(value))
+            for name, value in vars(weights).items()
+        }
+    )
+    pupils, buddies, excl = random_records(7, groups=2)
+    assert isinstance(weights.grade_cap, int)
+    assert isinstance(weights.interest, float)
+    solved = solve(problem_from_records(pupils, buddies, exclusions=excl, weights=weights))
+    assert pairs_of(solved) == pairs_of(
+        solve(problem_from_records(pupils, buddies, exclusions=excl, weights=twin))
+    )
+
+
+@pytest.mark.parametrize("value", ["3", None, True])
+def test_it_refuses_weights_that_are_not_numbers_at_construction(value):
+    with pytest.raises(ValueError, match=r"Weights\.grade must be a number"):
+        Weights(grade=value)

@@ -15,8 +15,11 @@ columns, single process, written independently of the engine); a greedy baseline
 take their cheapest feasible free place). The engine must match the reference exactly (same matched
 count, same objective up to 1e-6) and, on the national instance, be no slower than it.
 
-Times are wall-clock and CPU (summed over the worker processes too), best of ``--repeat`` round-robin
-runs (3; 1 with ``--quick``); the speed check uses wall-clock. Peak memory is measured in a separate,
+Times are wall-clock and CPU (summed over the worker processes too), medians of ``--repeat``
+round-robin runs (reference, engine, reference, engine, ...; 3 by default, 1 with ``--quick``), printed
+with the machine's load average before and after, and as a ratio to the reference measured in the same
+run: on a shared machine absolute times drift, the ratio much less. Target: the engine with reasons and
+alternatives within 1.2x of the plain reference on the national instance. Peak memory is measured in a separate,
 untimed run with ``tracemalloc`` (numpy buffers and Python objects allocated by the method; the
 instance itself is not counted), single process, so for the engine it is the ``workers=1`` figure;
 each worker process of a parallel run peaks at most at that.
@@ -28,6 +31,7 @@ import argparse
 import gc
 import os
 import resource
+import statistics
 import sys
 import time
 import tracemalloc
@@ -43,6 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # import matching.
 from matching.engine import DAY_MAX, DAY_MIN, Buddies, Problem, Pupils, Weights, solve
 
 SEED = 20240901
+TARGET_RATIO = 1.2  # engine wall time / plain reference wall time, national instance (issue 14)
 LANGUAGES = [
     "nl",
     "ar",
@@ -325,17 +330,17 @@ def bench(name: str, problem: Problem, workers: int, repeat: int, with_greedy: b
     if with_greedy:
         methods.append(("greedy baseline", lambda: greedy(problem), lambda: greedy(problem)))
     # Round-robin repeats (A B C A B C ...) so a change in background load hits every method alike;
-    # each method keeps its best time.
-    best = [float("inf")] * len(methods)
-    cpu = [float("inf")] * len(methods)
+    # each method reports its median.
+    times: list[list[float]] = [[] for _ in methods]
+    cpus: list[list[float]] = [[] for _ in methods]
     outcome: list[tuple[int, float]] = [(0, 0.0)] * len(methods)
     for _ in range(repeat):
         for i, (_, fn, _) in enumerate(methods):
             c = _cpu()
             t = time.perf_counter()
             out = fn()
-            best[i] = min(best[i], time.perf_counter() - t)
-            cpu[i] = min(cpu[i], _cpu() - c)
+            times[i].append(time.perf_counter() - t)
+            cpus[i].append(_cpu() - c)
             # Freeing the engine's ~100,000 Pair objects (a caller stores them first) and collecting
             # happen outside every timing, so each run starts from the same heap state.
             outcome[i] = _summary(out)
@@ -344,8 +349,10 @@ def bench(name: str, problem: Problem, workers: int, repeat: int, with_greedy: b
     rows = []
     for i, (label, _, mem_fn) in enumerate(methods):
         matched, objective = outcome[i]
-        rows.append(Row(name, label, best[i], cpu[i], _peak_mb(mem_fn), matched, objective))
-        print(f"  {label:<24} {best[i]:8.2f} s  (cpu {cpu[i]:.2f} s)", flush=True)
+        seconds, cpu = statistics.median(times[i]), statistics.median(cpus[i])
+        rows.append(Row(name, label, seconds, cpu, _peak_mb(mem_fn), matched, objective))
+        runs = " ".join(f"{t:.2f}" for t in times[i])
+        print(f"  {label:<24} {seconds:8.2f} s  (cpu {cpu:.2f} s; runs {runs})", flush=True)
     eng, ref = rows[0], rows[2]
     assert eng.matched == ref.matched, f"{name}: engine matched {eng.matched} != reference {ref.matched}"
     assert abs(eng.objective - ref.objective) <= 1e-6, f"{name}: objective {eng.objective} != {ref.objective}"
@@ -357,7 +364,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes for a CI smoke run")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--repeat", type=int, default=None, help="best of N timed runs (default 3, quick 1)")
+    parser.add_argument(
+        "--repeat", type=int, default=None, help="median of N timed runs (default 3, quick 1)"
+    )
     args = parser.parse_args()
     repeat = args.repeat or (1 if args.quick else 3)
     scale = 20 if args.quick else 1
@@ -368,7 +377,7 @@ def main() -> int:
     ]
     # The machine may be shared (CI, other jobs): print what the timings were taken under.
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(f"{os.cpu_count()} CPUs, load average {load}; times are best of {repeat}", flush=True)
+    print(f"{os.cpu_count()} CPUs, load average {load}; times are medians of {repeat}", flush=True)
     rows: list[Row] = []
     for name, seed, n_p, n_b, n_g in instances:
         t = time.perf_counter()
@@ -382,7 +391,7 @@ def main() -> int:
     print()
     head = (
         f"{'instance':<16} {'method':<24} {'time s':>8} {'cpu s':>6} {'peak MB*':>8} {'matched':>8} {'objective':>13} "
-        f"{'vs ref':>9}"
+        f"{'vs ref':>9} {'x ref':>6}"
     )
     print(head)
     print("-" * len(head))
@@ -397,11 +406,12 @@ def main() -> int:
         )
         print(
             f"{r.instance:<16} {r.method:<24} {r.seconds:8.2f} {r.cpu:6.2f} {r.peak_mb:8.1f} {r.matched:8,d} "
-            f"{r.objective:13,.1f} {gap:>9}"
+            f"{r.objective:13,.1f} {gap:>9} {r.seconds / ref.seconds:6.2f}"
         )
     print(
         "\ncpu s: CPU seconds of the run summed over its processes (the workers too): unlike wall time it "
-        "hardly\n  depends on other load on the machine. Both columns are the best of the repeats."
+        "hardly\n  depends on other load on the machine. Both columns are medians of the repeats; x ref is the\n"
+        "  wall-time ratio to the reference measured in the same run."
     )
     print(
         "* tracemalloc peak of one single-process run (the engine's workers=N row shows its workers=1 "
@@ -410,13 +420,14 @@ def main() -> int:
     print("engine == reference on every instance (matched, and objective within 1e-6).")
     eng = rows[0]
     ref = next(r for r in rows if r.instance == "national" and r.method.startswith("reference"))
-    if not args.quick and eng.seconds > ref.seconds:
-        print(f"FAIL: national engine ({eng.seconds:.2f} s) slower than reference ({ref.seconds:.2f} s)")
-        return 1
+    ratio = eng.seconds / ref.seconds
+    after = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    verdict = "meets" if ratio <= TARGET_RATIO else "MISSES"
     print(
-        f"national: engine {eng.seconds:.2f} s vs reference {ref.seconds:.2f} s ({ref.seconds / eng.seconds:.2f}x)"
+        f"national: engine {eng.seconds:.2f} s vs reference {ref.seconds:.2f} s: {ratio:.2f}x the reference "
+        f"({verdict} the {TARGET_RATIO}x target); load average now {after}"
     )
-    return 0
+    return 0 if args.quick or ratio <= TARGET_RATIO else 1
 
 
 if __name__ == "__main__":

@@ -242,6 +242,9 @@ SECURE_CSP = {
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# Messages name the pair they concern ("Koppeling Hamid R. - Bram K. goedgekeurd"): kept in the server-side
+# session, never in a cookie (the default storage would put a pupil's name in the browser's cookie jar).
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -198,3 +198,13 @@ class AttendanceForm(forms.Form):
     def __init__(self, *args: object, choices: list[tuple[int, str]], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.fields["present"].choices = choices
+
+
+class YearForm(forms.Form):
+    """The year filter of the organiser's overview; an odd value (0, -1, 99999, 'abc') shows this year.
+    The bounds keep ``year - 1`` and ``year + 1`` (the links beside it) valid dates."""
+
+    year = forms.IntegerField(min_value=2000, max_value=2100, required=False)
+
+    def year_or(self, default: int) -> int:
+        return (self.is_valid() and self.cleaned_data["year"]) or default

@@ -26,6 +26,7 @@ from courses.forms import (
     EditionForm,
     MeetingForm,
     ModuleForm,
+    YearForm,
 )
 from courses.models import (
     Attendance,
@@ -54,10 +55,7 @@ def _edition_or_404(request: HttpRequest, pk: int) -> Edition:
 @login_required
 def organise(request: HttpRequest) -> HttpResponse:
     _organiser_or_404(request)
-    try:
-        year = int(request.GET.get("year", timezone.localdate().year))
-    except ValueError:
-        year = timezone.localdate().year
+    year = YearForm(request.GET).year_or(timezone.localdate().year)
     editions = list(
         queries.annotate_seats(access.organised_editions(request.user))
         .filter(Q(starts_at__year=year) | Q(starts_at__isnull=True))

@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 
 from accounts import scoping
 from accounts.roles import Capability
-from core.errors import ServiceError
-from matching.models import CheckIn, CheckInOutcome, EndReason, Fit, Match, MatchStatus
+from core.errors import Conflict, ServiceError
+from matching.models import Buddy, CheckIn, CheckInOutcome, EndReason, Fit, Match, MatchStatus
 from pupils import access
 from pupils.models import AccessAction, Pupil
 
@@ -56,19 +56,30 @@ def _active_for_update(user: object, match_id: int) -> Match:
     return match
 
 
-def record_check_in(user: object, match_id: int, outcome: str) -> CheckIn:
-    """Mark the earliest open check-in done (or add one for today when none is open)."""
+def record_check_in(
+    user: object, match_id: int, outcome: str, held_on: date | None = None, note: str = ""
+) -> CheckIn:
+    """Mark the earliest open check-in done, held on ``held_on`` (today when not given) with a note; when
+    none is open, add one for that day."""
     if outcome not in CheckInOutcome.values:
         raise ServiceError(_("Choose how it is going."), field="outcome")
+    today = timezone.localdate()
+    held_on = held_on or today
+    if held_on > today:
+        raise ServiceError(_("A check-in cannot be in the future."), field="held_on")
     with transaction.atomic():
         match = _active_for_update(user, match_id)
+        if match.starts_on and held_on < match.starts_on:
+            raise ServiceError(_("The match started after that day."), field="held_on")
         check_in = match.check_ins.filter(done_at__isnull=True).order_by("due_on").first()
         if check_in is None:
-            check_in, _created = CheckIn.objects.get_or_create(match=match, due_on=timezone.localdate())
+            check_in, _created = CheckIn.objects.get_or_create(match=match, due_on=held_on)
         check_in.done_at = timezone.now()
         check_in.done_by = user if getattr(user, "pk", None) else None
         check_in.outcome = outcome
-        check_in.save(update_fields=["done_at", "done_by", "outcome"])
+        check_in.held_on = held_on
+        check_in.note = note.strip()
+        check_in.save(update_fields=["done_at", "done_by", "outcome", "held_on", "note"])
         access.record(user, [match.pupil_id], AccessAction.CHANGE, context="matching.check_in")
     return check_in
 
@@ -90,22 +101,66 @@ def record_fit(user: object, match_id: int, fit: str) -> Match:
     return match
 
 
-def _end(match: Match, reason: str) -> None:
+def _end(match: Match, reason: str, note: str = "") -> None:
+    """End the match; the contact moments still ahead are dropped (an ended match has none)."""
     match.status = MatchStatus.ENDED
     match.ended_at = timezone.now()
     match.end_reason = reason
-    match.save(update_fields=["status", "ended_at", "end_reason"])
+    match.end_note = note.strip()
+    match.save(update_fields=["status", "ended_at", "end_reason", "end_note"])
+    match.check_ins.filter(done_at__isnull=True, due_on__gte=timezone.localdate()).delete()
 
 
-def end_match(user: object, match_id: int, reason: str) -> Match:
+def end_match(user: object, match_id: int, reason: str, note: str = "") -> Match:
     if reason not in EndReason.values:
         raise ServiceError(_("Choose a reason."), field="reason")
     with transaction.atomic():
         match = _active_for_update(user, match_id)
-        _end(match, reason)
+        _end(match, reason, note)
         if reason == EndReason.NOT_A_FIT:
             Pupil.objects.filter(pk=match.pupil_id).update(priority_since=timezone.now())
         access.record(user, [match.pupil_id], AccessAction.CHANGE, context="matching.end")
+    return match
+
+
+def can_undo_end(match: Match) -> bool:
+    """A coordinator's ending can be taken back on the day it was made; the end of the term cannot."""
+    return (
+        match.status == MatchStatus.ENDED
+        and match.end_reason != EndReason.TERM_ENDED
+        and match.ended_at is not None
+        and timezone.localdate(match.ended_at) == timezone.localdate()
+    )
+
+
+def undo_end(user: object, match_id: int) -> Match:
+    """Approve an ending made today again, with its check-ins ahead, unless the pupil or the buddy's last
+    place has been given to another match since."""
+    with transaction.atomic():
+        qs = Match.objects.select_for_update(of=("self",))
+        match = scoping.get_in_reach_or_404(qs, user, Capability.RUN_MATCHING, field="school", pk=match_id)
+        if not can_undo_end(match):
+            raise ServiceError(_("Only an ending made today can be undone."), code="undo_too_late")
+        # Lock the buddy before counting, as approving does: the race is two matches taking the last place.
+        buddy = Buddy.objects.select_for_update().get(pk=match.buddy_id)
+        taken = Match.objects.filter(buddy=buddy, status=MatchStatus.APPROVED).count()
+        pupil_taken = Match.objects.filter(
+            pupil_id=match.pupil_id, kind=match.kind, status=MatchStatus.APPROVED
+        ).exists()
+        if taken >= buddy.capacity or pupil_taken:
+            raise Conflict(
+                _("The pupil or the buddy has another match now; the ending stays."), code="moved_on"
+            )
+        match.status = MatchStatus.APPROVED
+        match.ended_at = None
+        match.end_reason = ""
+        match.end_note = ""
+        if match.fit == Fit.NOT_A_FIT:
+            match.fit, match.fit_at = "", None
+        match.save(update_fields=["status", "ended_at", "end_reason", "end_note", "fit", "fit_at"])
+        Pupil.objects.filter(pk=match.pupil_id).update(priority_since=None)
+        schedule_check_ins(match)
+        access.record(user, [match.pupil_id], AccessAction.CHANGE, context="matching.undo_end")
     return match
 
 

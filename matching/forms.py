@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import scoping
 from accounts.roles import Capability
-from matching.models import BuddyConsentBy, BuddyKind, CheckInOutcome, EndReason, Fit
+from matching.models import BuddyConsentBy, BuddyKind, CheckInOutcome, EndReason, Fit, RejectReason
 from matching.runs import RUN_SCOPE_KINDS
 from pupils.languages import LANGUAGE_CHOICES
 from pupils.models import Gender, Interest
@@ -62,6 +62,13 @@ class ImportForm(forms.Form):
 
 class CheckInForm(forms.Form):
     outcome = forms.ChoiceField(label=_("How is it going?"), choices=CheckInOutcome.choices)
+    # ISO in the value: an <input type="date"> shows nothing for a Dutch-formatted date.
+    held_on = forms.DateField(
+        label=_("Held on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class FitForm(forms.Form):
@@ -70,7 +77,30 @@ class FitForm(forms.Form):
 
 class EndForm(forms.Form):
     reason = forms.ChoiceField(label=_("Reason"), choices=EndReason.choices)
+    note = forms.CharField(
+        label=_("Explanation"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class RejectForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Reason"), choices=RejectReason.choices)
+    note = forms.CharField(
+        label=_("Explanation"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class SwapForm(forms.Form):
-    buddy = forms.IntegerField(widget=forms.HiddenInput)
+    buddy = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class NoFieldsForm(forms.Form):
+    """Approve, lock and the undo buttons carry nothing but the action."""
+
+
+class PupilSearchForm(forms.Form):
+    name = forms.CharField(label=_("Search a pupil by name"), max_length=50, required=False)
+
+    def pupil_filter(self, prefix: str) -> dict[str, str]:
+        """Lookups for a queryset reaching the pupil through ``prefix``; none without a valid name."""
+        name = self.cleaned_data.get("name", "").strip() if self.is_valid() else ""
+        return {f"{prefix}first_name__icontains": name} if name else {}

@@ -191,6 +191,15 @@ class EndReason(models.TextChoices):
     OTHER = "other", _("Other reason")
 
 
+class RejectReason(models.TextChoices):
+    LANGUAGE = "language", _("No shared language that works")
+    AGE_GAP = "age_gap", _("Too far apart in age or grade")
+    BUDDY_UNSUITABLE = "buddy", _("The buddy is not suitable for this pupil")
+    KNOWN_CONFLICT = "conflict", _("They do not get along")
+    PLANNED = "planned", _("The school has another buddy in mind")
+    OTHER = "other", _("Other reason")
+
+
 class Fit(models.TextChoices):
     GOOD = "good", _("Good fit")
     DECIDING = "deciding", _("Still deciding")
@@ -222,6 +231,11 @@ class Match(models.Model):
     ends_on = models.DateField(_("term ends on"), null=True, blank=True)
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
     end_reason = models.CharField(_("end reason"), max_length=12, choices=EndReason.choices, blank=True)
+    end_note = models.TextField(_("about the ending"), max_length=1000, blank=True)
+    reject_reason = models.CharField(
+        _("reason for rejecting"), max_length=12, choices=RejectReason.choices, blank=True
+    )
+    reject_note = models.TextField(_("about the rejection"), max_length=1000, blank=True)
     fit = models.CharField(_("fit after the first meeting"), max_length=10, choices=Fit.choices, blank=True)
     fit_at = models.DateTimeField(null=True, blank=True)
     notified_at = models.DateTimeField(null=True, blank=True)
@@ -273,6 +287,8 @@ class CheckIn(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     outcome = models.CharField(_("outcome"), max_length=16, choices=CheckInOutcome.choices, blank=True)
+    held_on = models.DateField(_("held on"), null=True, blank=True)
+    note = models.TextField(_("note"), max_length=1000, blank=True)
 
     class Meta:
         verbose_name = _("check-in")

@@ -1,4 +1,5 @@
-"""Reviewing proposals: approve (single or bulk), reject, swap to an alternative, lock.
+"""Reviewing proposals: approve (single or bulk), reject (with a reason; undone the same day), swap to an
+alternative, lock.
 
 Approving takes a scarce thing (a buddy's place), so the buddy row is locked before its approved
 matches are counted: two coordinators approving the last place of one buddy cannot both win.
@@ -15,7 +16,7 @@ from accounts.roles import Capability
 from core import outbox
 from core.errors import Conflict, ServiceError
 from matching.followup import add_months, schedule_check_ins
-from matching.models import Buddy, Match, MatchStatus, RunStatus
+from matching.models import Buddy, Match, MatchStatus, RejectReason, RunStatus
 from matching.problem_builder import explain_pair
 from pupils import access
 from pupils.models import AccessAction, Pupil
@@ -100,15 +101,54 @@ def approve_many(user: object, match_ids: list[int]) -> BulkResult:
     return result
 
 
-def reject(user: object, match_id: int) -> Match:
-    """The pair is never proposed again: later runs pass rejected pairs to the engine as exclusions."""
+def reject(user: object, match_id: int, reason: str = RejectReason.OTHER, note: str = "") -> Match:
+    """The pair is never proposed again: later runs pass rejected pairs to the engine as exclusions.
+    ``reason`` (a ``RejectReason``) and ``note`` say why; the rejection can be undone the same day."""
+    if reason not in RejectReason.values:
+        raise ServiceError(_("Choose a reason."), field="reason")
     with transaction.atomic():
         match = _proposal_for_update(user, match_id)
         match.status = MatchStatus.REJECTED
         match.decided_at = timezone.now()
         match.decided_by = user if getattr(user, "pk", None) else None
-        match.save(update_fields=["status", "decided_at", "decided_by"])
+        match.reject_reason = reason
+        match.reject_note = note.strip()
+        match.save(update_fields=["status", "decided_at", "decided_by", "reject_reason", "reject_note"])
         access.record(user, [match.pupil_id], AccessAction.CHANGE, context="matching.reject")
+    return match
+
+
+def can_undo_reject(match: Match) -> bool:
+    """A rejection can be taken back on the day it was made (until then no rerun relied on it)."""
+    return (
+        match.status == MatchStatus.REJECTED
+        and match.decided_at is not None
+        and timezone.localdate(match.decided_at) == timezone.localdate()
+    )
+
+
+def undo_reject(user: object, match_id: int) -> Match:
+    """Make a rejection made today a proposal again, unless a later run has proposed this pupil since."""
+    with transaction.atomic():
+        qs = Match.objects.select_for_update(of=("self",))
+        match = scoping.get_in_reach_or_404(qs, user, Capability.RUN_MATCHING, field="school", pk=match_id)
+        if not can_undo_reject(match):
+            raise ServiceError(_("Only a rejection made today can be undone."), code="undo_too_late")
+        if (
+            Match.objects.filter(pupil_id=match.pupil_id, kind=match.kind)
+            .filter(status__in=[MatchStatus.PROPOSED, MatchStatus.APPROVED])
+            .exists()
+        ):
+            raise Conflict(
+                _("This pupil has a newer proposal or match; the rejection stays."), code="pupil_moved_on"
+            )
+        match.status = MatchStatus.PROPOSED
+        match.decided_at = None
+        match.decided_by = None
+        match.reject_reason = ""
+        match.reject_note = ""
+        match.save(update_fields=["status", "decided_at", "decided_by", "reject_reason", "reject_note"])
+        access.record(user, [match.pupil_id], AccessAction.CHANGE, context="matching.undo_reject")
     return match
 
 

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from matching import views, views_runs
+from matching import views, views_review, views_runs
 
 app_name = "matching"
 urlpatterns = [
@@ -17,7 +17,7 @@ urlpatterns = [
     path("runs/<int:pk>/", views_runs.run_detail, name="run_detail"),
     path("runs/<int:pk>/progress.json", views_runs.run_progress, name="run_progress"),
     path("matches/", views_runs.match_list, name="match_list"),
-    path("matches/approve/", views_runs.bulk_approve, name="bulk_approve"),
-    path("matches/<int:pk>/", views_runs.match_detail, name="match_detail"),
+    path("matches/approve/", views_review.bulk_approve, name="bulk_approve"),
+    path("matches/<int:pk>/", views_review.match_detail, name="match_detail"),
     path("reports/", views_runs.report, name="report"),
 ]

@@ -1,22 +1,20 @@
 """Pages for match runs (start, live progress, results), review, follow-up and reports."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from accounts import scoping
 from accounts.roles import Capability
 from core.charts import bar_chart
 from core.errors import ServiceError
 from core.forms import apply_service_error
-from matching import followup, reports, review, runs
+from matching import followup, reports, runs
 from matching.explanations import explain, interest_names, unmatched_text
-from matching.forms import CheckInForm, EndForm, FitForm, StartRunForm
+from matching.forms import PupilSearchForm, StartRunForm
 from matching.models import Buddy, Match, MatchRun, MatchStatus, RunStatus, UnmatchedPupil
 from pupils import access
 from pupils.models import AccessAction
@@ -74,22 +72,27 @@ def _buddy_names(ids: set[int]) -> dict[int, str]:
     }
 
 
+UNMATCHED_SHOWN = 200  # names listed under "without a buddy"; the rest are counted ("and 1,234 more")
+
+
 @login_required
+@require_http_methods(["GET", "POST"])
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The proposals and the pupils without a buddy; a name search is posted (names stay out of URLs)."""
     run = scoping.get_in_reach_or_404(
         MatchRun.objects.select_related("scope"), request.user, Capability.RUN_MATCHING, "scope", pk=pk
     )
-    proposals = (
-        Match.objects.filter(run=run)
-        .select_related("pupil", "buddy", "school")
-        .order_by("school__name", "pupil_id")
-    )
-    page = Paginator(proposals, 100).get_page(request.GET.get("page"))
+    search = PupilSearchForm(request.POST or None)
+    name = search.cleaned_data["name"] if search.is_valid() else ""
+    proposals = Match.objects.filter(run=run, **search.pupil_filter("pupil__"))
+    page = Paginator(
+        proposals.select_related("pupil", "buddy", "school").order_by("school__name", "pupil_id"), 100
+    ).get_page(1 if name else request.GET.get("page"))
+    left = UnmatchedPupil.objects.filter(run=run, **search.pupil_filter("pupil__"))
     unmatched = list(
-        UnmatchedPupil.objects.filter(run=run)
-        .select_related("pupil", "school")
-        .order_by("school__name", "pupil_id")[:200]
+        left.select_related("pupil", "school").order_by("school__name", "pupil_id")[:UNMATCHED_SHOWN]
     )
+    more = left.count() - len(unmatched) if len(unmatched) == UNMATCHED_SHOWN else 0
     names = interest_names()
     alt_names = _buddy_names({int(b) for m in page for b, _c in m.alternatives})
     rows = [
@@ -111,20 +114,17 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "matching/run_detail.html",
-        {"run": run, "page": page, "rows": rows, "unmatched": unmatched, "label": _progress_label(run)},
+        {
+            "run": run,
+            "page": page,
+            "rows": rows,
+            "unmatched": unmatched,
+            "unmatched_more": more,
+            "search": search,
+            "name": name,
+            "label": _progress_label(run),
+        },
     )
-
-
-@login_required
-@require_POST
-def bulk_approve(request: HttpRequest) -> HttpResponse:
-    ids = [int(v) for v in request.POST.getlist("match") if v.isdigit()]
-    result = review.approve_many(request.user, ids)
-    if result.approved:
-        messages.success(request, _("%(n)s matches approved.") % {"n": len(result.approved)})
-    for match_id, message in result.refused.items():
-        messages.error(request, _("Match %(id)s: %(message)s") % {"id": match_id, "message": message})
-    return redirect(request.POST.get("next") or "matching:match_list")
 
 
 @login_required
@@ -155,57 +155,6 @@ def match_list(request: HttpRequest) -> HttpResponse:
             "overdue": overdue,
             "query_string": f"status={status}",
             "can_review": scoping.can(request.user, Capability.RUN_MATCHING),
-        },
-    )
-
-
-ACTIONS = {
-    "approve": lambda user, pk, data: review.approve(user, pk),
-    "reject": lambda user, pk, data: review.reject(user, pk),
-    "lock": lambda user, pk, data: review.lock(user, pk),
-    "swap": lambda user, pk, data: review.swap(user, pk, int(data.get("buddy") or 0)),
-    "check_in": lambda user, pk, data: followup.record_check_in(user, pk, data.get("outcome", "")),
-    "fit": lambda user, pk, data: followup.record_fit(user, pk, data.get("fit", "")),
-    "end": lambda user, pk, data: followup.end_match(user, pk, data.get("reason", "")),
-}
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def match_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    match = scoping.get_in_reach_or_404(
-        Match.objects.select_related("pupil", "buddy", "school", "run"),
-        request.user,
-        Capability.VIEW_PUPILS,
-        field="school",
-        pk=pk,
-    )
-    if request.method == "POST":
-        verb = ACTIONS.get(request.POST.get("action", ""))
-        if verb is None:
-            raise Http404
-        try:
-            verb(request.user, match.pk, request.POST)
-        except ServiceError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Saved."))
-        return redirect("matching:match_detail", match.pk)
-    access.record(request.user, [match.pupil_id], AccessAction.VIEW, context="matching.match_detail")
-    alt_names = _buddy_names({int(b) for b, _c in match.alternatives})
-    today = timezone.localdate()
-    return render(
-        request,
-        "matching/match_detail.html",
-        {
-            "match": match,
-            "explanation": explain(match.reasons, interest_names()),
-            "alternatives": [(int(b), alt_names.get(int(b), "")) for b, _c in match.alternatives],
-            "check_ins": [(c, c.done_at is None and c.due_on < today) for c in match.check_ins.all()],
-            "can_review": scoping.can(request.user, Capability.RUN_MATCHING, match.school),
-            "check_in_form": CheckInForm(),
-            "fit_form": FitForm(),
-            "end_form": EndForm(),
         },
     )
 

@@ -40,6 +40,7 @@ from courses import services
 from courses.models import Edition, Enrolment, EnrolmentMessage, EnrolmentStatus
 from tests.courses.factories import make_edition, make_module, make_teacher
 from tests.factories import OrgTree, make_membership, make_org_tree
+from tests.support import require_postgres
 
 WORKERS = 48
 STORM = 200
@@ -143,6 +144,7 @@ def _seat_problems(edition: Edition) -> list[str]:
 
 @pytest.fixture
 def postgres() -> Iterator[None]:
+    require_postgres()  # before any PostgreSQL-only statement: skips on SQLite, fails under REQUIRE_SERVICES=1
     _fast_commits()  # the factories' setup commits row by row, too
     yield
     with connection.cursor() as cursor:

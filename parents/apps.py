@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ParentsConfig(AppConfig):
+    name = "parents"
+    verbose_name = _("Parents")
+
+    def ready(self) -> None:
+        from accounts.roles import Capability
+        from core import navigation
+
+        navigation.register(_("Parents' pages"), "parents:edit_list", Capability.EDIT_PARENT_INFO, order=60)

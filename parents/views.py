@@ -21,8 +21,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from parents import languages, queries, rendering
 from parents.formatting import long_date, month_year
-from parents.forms import TimelineForm
 from parents.models import TranslationStatus
+from parents.public_forms import TimelineForm
 from parents.timeline import timeline
 
 COOKIE = "overstap_parent_language"
@@ -92,7 +92,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
 @public
 def municipalities(request: HttpRequest, language: languages.Language) -> HttpResponse:
     places = sorted(queries.municipalities_by_slug().items(), key=lambda item: item[1].name)
-    return render(request, "parents/municipalities.html", _context(request, language, places=places))
+    return render(request, "parents/public/municipalities.html", _context(request, language, places=places))
 
 
 def _municipality(slug: str) -> Any:
@@ -108,7 +108,7 @@ def portal(request: HttpRequest, language: languages.Language, slug: str) -> Htt
     pages = [queries.shown(p, language.code) for p in queries.pages_for(municipality)]
     return render(
         request,
-        "parents/portal.html",
+        "parents/public/portal.html",
         _context(request, language, municipality=municipality, slug=slug, pages=pages),
     )
 
@@ -123,7 +123,7 @@ def page(request: HttpRequest, language: languages.Language, slug: str, page_id:
     source = languages.KNOWN[text.language]
     return render(
         request,
-        "parents/page.html",
+        "parents/public/page.html",
         _context(
             request,
             language,
@@ -159,7 +159,7 @@ def school_path(request: HttpRequest, language: languages.Language, slug: str) -
     local = [queries.shown(p, language.code) for p in queries.pages_for(municipality)]
     return render(
         request,
-        "parents/timeline.html",
+        "parents/public/timeline.html",
         _context(
             request, language, municipality=municipality, slug=slug, form=form, result=result, local=local
         ),

@@ -9,5 +9,6 @@ class ParentsConfig(AppConfig):
     def ready(self) -> None:
         from accounts.roles import Capability
         from core import navigation
+        from parents import tasks  # noqa: F401 - registered in web processes too, for the outbox
 
         navigation.register(_("Parents' pages"), "parents:edit_list", Capability.EDIT_PARENT_INFO, order=60)

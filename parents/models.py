@@ -79,3 +79,88 @@ class InfoPage(TranslatableModel):
             cached = {t.language_code: t.based_on_revision for t in self.translations.all()}
             self._revision_cache = cached
         return cached
+
+
+class ConsentPurpose(models.TextChoices):
+    CHILD_AS_BUDDY = "child_as_buddy", _("Your child as a buddy for a newcomer pupil")
+    BUDDY_FOR_CHILD = "buddy_for_child", _("A pupil as a buddy for your child")
+
+
+class ConsentStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for the parent")
+    GIVEN = "given", _("Given")
+    REFUSED = "refused", _("Refused")
+    REVOKED = "revoked", _("Revoked")
+    WITHDRAWN = "withdrawn", _("Withdrawn by the school")
+
+
+class ConsentChannel(models.TextChoices):
+    LINK = "link", _("By the parent, through the link")
+    PAPER = "paper", _("On paper, recorded by staff")
+
+
+class ConsentRequest(models.Model):
+    """A question to a parent about one child, answered through a signed link (or on paper).
+
+    The domain that asks (matching, for a peer buddy) names its subject by app label and id; this app never
+    imports it back, and calls the handler that domain registered (``parents.consent.register``) when the
+    answer changes. The names shown to the parent are the first names and the school only, copied here when
+    the request is made, so the parents' page reads nothing else.
+    """
+
+    purpose = models.CharField(_("purpose"), max_length=20, choices=ConsentPurpose.choices)
+    subject = models.CharField(max_length=40)  # e.g. "matching.buddy"
+    subject_id = models.PositiveBigIntegerField()
+    school = models.ForeignKey(
+        Organisation, verbose_name=_("school"), on_delete=models.PROTECT, related_name="+"
+    )
+    child_first_name = models.CharField(max_length=60)
+    other_first_name = models.CharField(max_length=60, blank=True)  # the buddy or newcomer, when known
+    parent_email = models.EmailField(_("parent's e-mail address"), blank=True)
+    language = models.CharField(_("language of the letter"), max_length=10, default="nl")
+    status = models.CharField(max_length=10, choices=ConsentStatus.choices, default=ConsentStatus.PENDING)
+    nonce = models.CharField(
+        max_length=32, editable=False
+    )  # part of the signed link; a new one voids the old link
+    expires_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    channel = models.CharField(max_length=10, choices=ConsentChannel.choices, blank=True)
+    requested_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("consent request")
+        verbose_name_plural = _("consent requests")
+        constraints = [
+            # One open question per child and purpose: a second request replaces the first (withdrawn).
+            models.UniqueConstraint(
+                fields=["subject", "subject_id", "purpose"],
+                condition=models.Q(status="pending"),
+                name="parents_one_pending_consent_per_subject",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} #{self.pk}"
+
+
+class ConsentEvent(models.Model):
+    """Append-only history of a consent: asked, given, refused, revoked, recorded on paper, withdrawn."""
+
+    request = models.ForeignKey(ConsentRequest, on_delete=models.CASCADE, related_name="events")
+    status = models.CharField(max_length=10, choices=ConsentStatus.choices)
+    channel = models.CharField(max_length=10, choices=ConsentChannel.choices, blank=True)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()} #{self.request_id}"

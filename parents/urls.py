@@ -1,12 +1,13 @@
 from django.urls import path
 
-from parents import views, views_edit
+from parents import views, views_consent, views_edit
 
 app_name = "parents"
 
 urlpatterns = [
     path("", views.choose, name="choose"),
     path("taal/", views.set_language, name="set_language"),
+    path("toestemming/<str:token>/", views_consent.answer, name="consent"),
     path("beheer/", views_edit.page_list, name="edit_list"),
     path("beheer/nieuw/", views_edit.page_create, name="create"),
     path("beheer/<int:pk>/", views_edit.page_edit, name="edit"),

@@ -190,6 +190,15 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 # Parler insists that its own language list is part of LANGUAGES (the staff interface's nl/en), so it is
 # told about those two only: it stores and reads any language code, and parents/ offers the rest.
 PARENT_LANGUAGES = env_list("PARENT_LANGUAGES", ["nl", "en", "ar", "uk", "pl", "tr", "ti", "so", "fa", "es"])
+# Where the letters' fonts are (Debian's fonts-noto-core and fonts-sil-abyssinica put them here).
+LETTER_FONT_DIRS = env_list(
+    "LETTER_FONT_DIRS",
+    [
+        "/usr/share/fonts/truetype/noto",
+        "/usr/share/fonts/truetype/abyssinica",
+        "/usr/share/fonts/truetype/dejavu",
+    ],
+)
 PARLER_DEFAULT_LANGUAGE_CODE = "nl"
 PARLER_LANGUAGES = {
     None: ({"code": "nl"}, {"code": "en"}),

@@ -4,5 +4,5 @@ The editors' pages are staff pages, in Dutch and English like the rest of the pl
 parent reads needs every family language. ``makemessages`` is run inside parents/ with these ignored.
 """
 
-STAFF_FILES = ["views_edit.py", "forms.py", "models.py", "admin.py", "apps.py", "demo.py", "services.py", "consent.py",
+STAFF_FILES = ["views_edit.py", "forms.py", "models.py", "admin.py", "apps.py", "demo.py", "services.py", "consent.py", "letters.py",
                "templates/parents/edit_*.html", "templates/parents/_status.html", "migrations/*"]  # fmt: skip

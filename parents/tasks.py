@@ -1,12 +1,9 @@
 from celery import shared_task
-from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
-from parents import consent
+from parents import letters
 from parents.models import ConsentRequest, ConsentStatus
 
 
@@ -23,13 +20,7 @@ def send_consent_request(request_id: int) -> bool:
         )
         if request is None:
             return False
-        with translation.override(request.language):
-            context = {
-                "request": request,
-                "url": settings.SITE_URL + reverse("parents:consent", args=[consent.token_for(request)]),
-            }
-            subject = render_to_string("parents/email/consent_subject.txt", context).strip()
-            body = render_to_string("parents/email/consent_message.txt", context)
+        subject, body = letters.consent_message(request)
         send_mail(subject, body, None, [request.parent_email])
         request.sent_at = timezone.now()
         request.save(update_fields=["sent_at"])

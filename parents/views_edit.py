@@ -11,9 +11,9 @@ from accounts import scoping
 from accounts.roles import Capability
 from core.errors import ServiceError
 from core.forms import apply_service_error
-from parents import languages, queries, rendering, services
+from parents import languages, letters, queries, rendering, services
 from parents.forms import NewPageForm, SourceForm, TranslationForm
-from parents.models import InfoPage
+from parents.models import ConsentRequest, InfoPage
 
 CAP = Capability.EDIT_PARENT_INFO
 
@@ -115,3 +115,22 @@ def translation_edit(request: HttpRequest, pk: int, lang: str) -> HttpResponse:
             "status": page.status(language.code),
         },
     )
+
+
+@login_required
+def consent_letter(request: HttpRequest, pk: int) -> HttpResponse:
+    """The printable consent letter for a family without e-mail, in its language."""
+    found = scoping.scope(
+        ConsentRequest.objects.select_related("school"), request.user, Capability.MANAGE_PUPILS, "school"
+    )
+    consent_request = found.filter(pk=pk).first()
+    if consent_request is None:
+        raise Http404
+    try:
+        document = letters.consent_letter(consent_request)
+    except letters.FontsMissing as exc:
+        return HttpResponse(exc.message, status=503, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(document, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="toestemming-{consent_request.pk}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response

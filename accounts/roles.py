@@ -45,6 +45,7 @@ class Capability(StrEnum):
     VIEW_MEMBERS = "view_members"
     VIEW_REPORTS = "view_reports"
     VIEW_ACCESS_LOG = "view_access_log"
+    EDIT_PARENT_INFO = "edit_parent_info"
 
 
 C = Capability
@@ -72,6 +73,7 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
         {
             C.BROWSE_CATALOGUE,
             C.ORGANISE_COURSES,
+            C.EDIT_PARENT_INFO,
             C.MANAGE_ORGANISATIONS,
             C.INVITE_MEMBERS,
             C.VIEW_MEMBERS,
@@ -82,6 +84,7 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
         {
             C.BROWSE_CATALOGUE,
             C.ORGANISE_COURSES,
+            C.EDIT_PARENT_INFO,
             C.MANAGE_ORGANISATIONS,
             C.INVITE_MEMBERS,
             C.VIEW_MEMBERS,
@@ -153,4 +156,5 @@ CAPABILITY_LABELS: dict[Capability, str] = {
     C.VIEW_MEMBERS: _("See members"),
     C.VIEW_REPORTS: _("See aggregated reports"),
     C.VIEW_ACCESS_LOG: _("Read the access log of pupil records"),
+    C.EDIT_PARENT_INFO: _("Write the information pages for parents"),
 }

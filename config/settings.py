@@ -47,12 +47,14 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "parler",
     "core",
     "accounts",
     "pupils",
     "courses",
     "matching",
     "caseloads",
+    "parents",
     "api",
 ]
 
@@ -183,6 +185,25 @@ MATCHING_BATCH_PUPILS = env_int("MATCHING_BATCH_PUPILS", 5000)
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The families' languages on the parents' pages (parents/languages.py knows their names, direction and
+# script); Dutch is always the source. Translated content lives beside the Dutch in django-parler's tables.
+# Parler insists that its own language list is part of LANGUAGES (the staff interface's nl/en), so it is
+# told about those two only: it stores and reads any language code, and parents/ offers the rest.
+PARENT_LANGUAGES = env_list("PARENT_LANGUAGES", ["nl", "en", "ar", "uk", "pl", "tr", "ti", "so", "fa", "es"])
+# Where the letters' fonts are (Debian's fonts-noto-core and fonts-sil-abyssinica put them here).
+LETTER_FONT_DIRS = env_list(
+    "LETTER_FONT_DIRS",
+    [
+        "/usr/share/fonts/truetype/noto",
+        "/usr/share/fonts/truetype/abyssinica",
+        "/usr/share/fonts/truetype/dejavu",
+    ],
+)
+PARLER_DEFAULT_LANGUAGE_CODE = "nl"
+PARLER_LANGUAGES = {
+    None: ({"code": "nl"}, {"code": "en"}),
+    "default": {"fallbacks": ["nl"], "hide_untranslated": False},
+}
 TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True
 USE_TZ = True

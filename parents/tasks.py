@@ -1,0 +1,27 @@
+from celery import shared_task
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from parents import letters
+from parents.models import ConsentRequest, ConsentStatus
+
+
+@shared_task(name="parents.send_consent_request", ignore_result=True)
+def send_consent_request(request_id: int) -> bool:
+    """Mail the consent link once, in the family's language. The subject names no child."""
+    with transaction.atomic():
+        request = (
+            ConsentRequest.objects.select_for_update(of=("self",))
+            .select_related("school")
+            .filter(pk=request_id, sent_at__isnull=True, status=ConsentStatus.PENDING)
+            .exclude(parent_email="")
+            .first()
+        )
+        if request is None:
+            return False
+        subject, body = letters.consent_message(request)
+        send_mail(subject, body, None, [request.parent_email])
+        request.sent_at = timezone.now()
+        request.save(update_fields=["sent_at"])
+    return True

@@ -69,6 +69,7 @@ def _chrome(code: str, **extra: object) -> dict[str, object]:
 
 
 def _private(response: HttpResponse) -> HttpResponse:
-    # The token is in the path: no referrer leaves the page, and nothing is stored on the way.
-    response["Referrer-Policy"] = "no-referrer"
+    # The token is in the path: no referrer leaves for another site. ("no-referrer" would also make the
+    # browser send "Origin: null" with the page's own answer form, which CSRF protection rightly refuses.)
+    response["Referrer-Policy"] = "same-origin"
     return response

@@ -55,7 +55,7 @@ def test_it_records_a_yes_given_through_the_link(tree, heard):
     page = client.get(_link(request))
     assert page.status_code == 200
     assert '<html lang="uk" dir="ltr"' in page.content.decode()
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
     assert "no-store" in page["Cache-Control"]
     client.post(_link(request), {"answer": "yes"})
     request.refresh_from_db()

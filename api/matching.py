@@ -19,7 +19,7 @@ from rest_framework.routers import BaseRouter
 
 from accounts import scoping
 from accounts.roles import Capability
-from api.permissions import capability
+from api.permissions import capability, require
 from core.errors import ServiceError
 from matching import followup, imports, review, runs, services
 from matching.explanations import explain, interest_names
@@ -161,11 +161,11 @@ class ImportMixin:
     import_kind: str
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
-    def get_permissions(self) -> list:
-        perms = super().get_permissions()  # type: ignore[misc]
-        if self.action in {"create", "update", "partial_update", "destroy", "import_csv"}:  # type: ignore[attr-defined]
-            perms.append(capability(Capability.MANAGE_PUPILS)())
-        return perms
+    permission_classes = require(
+        capability(
+            Capability.MANAGE_PUPILS, actions={"create", "update", "partial_update", "destroy", "import_csv"}
+        )
+    )
 
     @extend_schema(
         request={"multipart/form-data": ImportFileSerializer},
@@ -376,7 +376,7 @@ class MatchRunViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
 ):
     serializer_class = MatchRunSerializer
-    permission_classes = [*viewsets.GenericViewSet.permission_classes, capability(Capability.RUN_MATCHING)]
+    permission_classes = require(capability(Capability.RUN_MATCHING))
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         return scoping.scope(
@@ -490,14 +490,13 @@ BulkApproveResult = inline_serializer(
 class MatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = MatchSerializer
     parser_classes = [JSONParser]  # JSON bodies only: a form with thousands of fields never gets parsed
-    review_actions = frozenset({"approve", "bulk_approve", "reject", "lock", "swap", "end", "fit"})
-
-    def get_permissions(self) -> list:
-        perms = super().get_permissions()
-        writing_check_in = self.action == "check_ins" and self.request.method == "POST"
-        if self.action in self.review_actions or writing_check_in:
-            perms.append(capability(Capability.RUN_MATCHING)())
-        return perms
+    permission_classes = require(
+        capability(
+            Capability.RUN_MATCHING,
+            actions={"approve", "bulk_approve", "reject", "lock", "swap", "end", "fit"},
+        ),
+        capability(Capability.RUN_MATCHING, actions={"check_ins"}, methods={"POST"}),
+    )
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         qs = scoping.scope(

@@ -302,8 +302,8 @@ def _check_open(edition: Edition) -> None:
         raise ServiceError(_("Enrolment for this edition has closed."), code="window_closed")
 
 
-def _already_enrolled() -> ServiceError:
-    return ServiceError(_("You are already enrolled in this edition."), code="already_enrolled")
+def _already_enrolled() -> Conflict:
+    return Conflict(_("You are already enrolled in this edition."), code="already_enrolled")
 
 
 def _place(edition: Edition, enrolment: Enrolment) -> None:
@@ -516,7 +516,7 @@ def name_teacher(actor: User, reservation: SeatReservation, teacher: User) -> En
     if not access.is_teacher_at(teacher, reservation.school):
         raise ServiceError(_("Choose a teacher of your school."), code="invalid", field="teacher")
     if Enrolment.objects.filter(edition=edition, teacher=teacher, status__in=ACTIVE_STATUSES).exists():
-        raise ServiceError(
+        raise Conflict(
             _("This teacher is already enrolled in this edition."), code="already_enrolled", field="teacher"
         )
     now = timezone.now()

@@ -99,7 +99,7 @@ MATCH = OpenApiExample(
         "locked": False,
         "cost": 1.5,
         "explanation": "spreekt ook Arabisch; zelfde groep; 2 gedeelde interesses",
-        "reasons": {"shared_home_language": "ar", "grade_distance": 0, "shared_interests": 2},
+        "reasons": [["shared_home_language", {"languages": ["ar"]}], ["same_grade", {}]],
         "alternatives": [],
         "starts_on": None,
         "ends_on": None,

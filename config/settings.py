@@ -31,6 +31,10 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Calendar UIDs are meeting-<id>@CALENDAR_UID_DOMAIN: one UID per meeting whatever SITE_URL or the request's
+# host is, so the feed and the mails update the same event. Never change it once calendars hold events.
+CALENDAR_UID_DOMAIN = env_str("CALENDAR_UID_DOMAIN", "overstap.nl")
+CALENDAR_KEEP_CANCELLED_DAYS = env_int("CALENDAR_KEEP_CANCELLED_DAYS", 30)  # feed lists them as cancelled
 
 INSTALLED_APPS = [
     "django.contrib.admin",

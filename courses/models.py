@@ -227,6 +227,9 @@ class Meeting(models.Model):
     venue = models.CharField(_("venue"), max_length=200, blank=True)
     online_url = models.URLField(_("online link"), blank=True)
     checkin_code = models.CharField(_("check-in code"), max_length=8, default=checkin_code, unique=True)
+    # RFC 5545 SEQUENCE: rises on every change a calendar must follow (time, place, cancellation), so mails
+    # and the feed replace the event already in a teacher's calendar (same UID, higher SEQUENCE).
+    sequence = models.PositiveIntegerField(_("calendar revision"), default=0)
 
     class Meta:
         verbose_name = _("meeting")

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -273,6 +273,7 @@ def cancel_edition(actor: User, edition: Edition, reason: str = "") -> int:
     transition(edition, EditionStatus.CANCELLED)
     edition.cancellation_reason = reason.strip()
     edition.save(update_fields=["cancellation_reason"])
+    edition.meetings.update(sequence=F("sequence") + 1)  # calendars must replace the event: it is cancelled
     now = timezone.now()
     released = list(Enrolment.objects.filter(edition=edition, status__in=ACTIVE_STATUSES))
     for enrolment in released:

@@ -16,7 +16,7 @@ from accounts.models import Organisation, User
 from accounts.roles import Capability, OrganisationKind
 from core import outbox
 from core.errors import Conflict, Forbidden, ServiceError
-from courses import access
+from courses import access, meetings
 from courses.models import (
     ACTIVE_STATUSES,
     EDITION_TRANSITIONS,
@@ -216,13 +216,7 @@ def add_meeting(
     online_url: str = "",
 ) -> Meeting:
     edition = _lock_edition(edition.pk)
-    _require_organiser(actor, edition.module)
-    if edition.status in (EditionStatus.CANCELLED, EditionStatus.COMPLETED):
-        raise Conflict(_("This edition can no longer be changed."), code="closed")
-    if ends_at <= starts_at:
-        raise ServiceError(_("A meeting must end after it starts."), code="invalid", field="ends_at")
-    if not venue.strip() and not online_url.strip():
-        raise ServiceError(_("Give a venue or an online link."), code="required", field="venue")
+    meetings.check(actor, edition, starts_at=starts_at, ends_at=ends_at, venue=venue, online_url=online_url)
     meeting = Meeting.objects.create(
         edition=edition, starts_at=starts_at, ends_at=ends_at, venue=venue.strip(), online_url=online_url
     )

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from core import outbox
 from courses import ical, services
+from courses.meetings import send_changed
 from courses.models import (
     Certificate,
     Edition,
@@ -189,3 +190,14 @@ def expire_offers() -> int:
 @shared_task(name="courses.lapse_reservations", ignore_result=True)
 def lapse_reservations() -> int:
     return services.lapse_reservations()
+
+
+@shared_task(
+    name="courses.send_meeting_changed",
+    ignore_result=True,
+    autoretry_for=TRANSIENT,
+    retry_backoff=True,
+    max_retries=5,
+)
+def send_meeting_changed(meeting_id: int, sequence: int) -> int:
+    return send_changed(meeting_id, sequence)

@@ -10,8 +10,9 @@ import vobject
 from django.core import mail
 from django.utils import timezone
 
-from courses import ical, services, tasks
-from courses.models import CalendarFeed, EnrolmentStatus
+from core.models import OutboxMessage
+from courses import ical, meetings, services, tasks
+from courses.models import CalendarFeed, EnrolmentStatus, Meeting
 from tests.courses.factories import make_edition, make_enrolment, make_teacher
 
 
@@ -163,3 +164,57 @@ def test_it_derives_the_uid_from_the_fixed_domain_setting(tree, edition_a, setti
     meeting = edition_a.meetings.get()
 
     assert ical.uid(meeting) == f"meeting-{meeting.pk}@kalender.regio.example"
+
+
+def test_it_moves_the_event_in_the_calendar_when_a_meeting_changes(
+    tree, edition_a, organiser_a, django_capture_on_commit_callbacks
+):
+    teacher = make_teacher(tree.school_a)
+    meeting = edition_a.meetings.get()
+    store: dict[str, int] = {}
+    with django_capture_on_commit_callbacks(execute=True):
+        services.enrol(teacher, edition_a)
+    _apply(store, _attachment(mail.outbox[0]))
+    later = meeting.starts_at + timedelta(days=1)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        meetings.change_meeting(
+            organiser_a, meeting, starts_at=later, ends_at=later + timedelta(hours=3), venue="Bibliotheek"
+        )
+    changed = _attachment(mail.outbox[1])
+    _apply(store, changed)
+
+    assert mail.outbox[1].subject == "Gewijzigd: Multilingual classrooms"
+    assert _agreed(changed) == ("PUBLISH", [(f"meeting-{meeting.pk}@overstap.nl", 1, "CONFIRMED")])
+    assert "LOCATION:Bibliotheek\r\n" in changed
+    assert store == {f"meeting-{meeting.pk}@overstap.nl": 1}
+
+
+def test_it_sends_a_change_once_and_not_for_an_unchanged_meeting(tree, edition_a, organiser_a):
+    make_enrolment(edition_a, make_teacher(tree.school_a))
+    meeting = edition_a.meetings.get()
+    same = {"starts_at": meeting.starts_at, "ends_at": meeting.ends_at, "venue": meeting.venue}
+
+    meetings.change_meeting(organiser_a, meeting, **same)
+    meeting.refresh_from_db()
+    assert (meeting.sequence, OutboxMessage.objects.filter(task="courses.send_meeting_changed").count()) == (
+        0,
+        0,
+    )
+
+    meetings.change_meeting(organiser_a, meeting, **{**same, "venue": "Bibliotheek"})
+
+    assert tasks.send_meeting_changed(meeting.pk, 1) == 1
+    assert tasks.send_meeting_changed(meeting.pk, 1) == 0
+    assert tasks.send_meeting_changed(meeting.pk, 0) == 0
+    assert len(mail.outbox) == 1
+
+
+def test_it_raises_the_sequence_when_the_admin_moves_a_meeting(tree, edition_a):
+    meeting = edition_a.meetings.get()
+
+    meeting.venue = "Elders"
+    meeting.save()
+    meeting.save()
+
+    assert Meeting.objects.get(pk=meeting.pk).sequence == 1

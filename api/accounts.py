@@ -12,7 +12,8 @@ from rest_framework.views import APIView
 from accounts import scoping, services
 from accounts.models import Invitation, Membership, Organisation
 from accounts.roles import CAPABILITIES, Capability, OrganisationKind, Role
-from api.permissions import capability
+from api import examples
+from api.permissions import capability, require
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -27,11 +28,21 @@ class TokenSerializer(serializers.Serializer):
 class TokenView(APIView):
     """Exchange e-mail and password for an API token; DELETE revokes the caller's token."""
 
+    public_endpoint = True  # the way in: api.permissions.enforce_defaults lets only this view go without them
     permission_classes = [AllowAny]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "token"
 
-    @extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer})
+    @extend_schema(
+        summary="Get an API token",
+        description="Exchange e-mail and password for a token (no sign-in needed; limited to 10 a minute). "
+        "Send it as `Authorization: Token <token>`; people in pupil-data roles need a second factor set up "
+        "before the token is accepted (`403 mfa_required`).",
+        auth=[],
+        request=TokenRequestSerializer,
+        responses={200: TokenSerializer},
+        examples=[examples.TOKEN_REQUEST, examples.TOKEN],
+    )
     def post(self, request: Request) -> Response:
         data = TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -45,7 +56,7 @@ class TokenView(APIView):
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 
-    @extend_schema(request=None, responses={204: None})
+    @extend_schema(summary="Revoke your API token", request=None, responses={204: None})
     def delete(self, request: Request) -> Response:
         if not request.user.is_authenticated:
             return Response({"detail": _("Not signed in."), "code": "not_authenticated"}, status=401)
@@ -79,7 +90,11 @@ def _organisation_reach(user: object) -> scoping.Reach:
 class OrganisationViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
 ):
+    """Organisations within reach (region > municipality > school); coordinators who manage organisations
+    create them under an organisation in their reach."""
+
     serializer_class = OrganisationSerializer
+    permission_classes = require(capability(Capability.MANAGE_ORGANISATIONS, actions={"create"}))
     filterset_fields = ["kind"]
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
@@ -91,11 +106,6 @@ class OrganisationViewSet(
         if parent and parent.isdigit():
             qs = qs.filter(parent_id=int(parent))
         return qs
-
-    def get_permissions(self) -> list:
-        if self.action == "create":
-            return [*super().get_permissions(), capability(Capability.MANAGE_ORGANISATIONS)()]
-        return super().get_permissions()
 
     def perform_create(self, serializer: OrganisationSerializer) -> None:
         serializer.instance = services.create_organisation(self.request.user, **serializer.validated_data)
@@ -169,8 +179,11 @@ class InvitationSerializer(serializers.ModelSerializer):
 
 
 class InvitationViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """Invitations to organisations within reach: the invitee receives an e-mail with a link to accept.
+    Who may invite whom follows the role table."""
+
     serializer_class = InvitationSerializer
-    permission_classes = [IsAuthenticated, capability(Capability.INVITE_MEMBERS)]
+    permission_classes = require(capability(Capability.INVITE_MEMBERS))
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         return scoping.scope(
@@ -183,6 +196,7 @@ class InvitationViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets
 
 class MeView(APIView):
     @extend_schema(
+        summary="Who am I",
         responses=inline_serializer(
             "Me",
             {
@@ -192,9 +206,10 @@ class MeView(APIView):
                 "language": serializers.CharField(),
                 "memberships": MembershipSerializer(many=True),
             },
-        )
+        ),
     )
     def get(self, request: Request) -> Response:
+        """The caller: name, e-mail, language and memberships with their capabilities."""
         memberships = Membership.objects.filter(user=request.user).select_related("user", "organisation")
         return Response(
             {

@@ -9,7 +9,13 @@ from datetime import date
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -19,6 +25,8 @@ from rest_framework.routers import BaseRouter
 from accounts import scoping
 from accounts.models import Organisation, User
 from accounts.roles import Capability, OrganisationKind
+from api import examples
+from api.schema import conflict
 from caseloads import reach, services, workload
 from caseloads.models import (
     Case,
@@ -222,6 +230,7 @@ class CaseSerializer(serializers.ModelSerializer):
         return data
 
 
+@extend_schema_view(create=extend_schema(examples=[examples.SUPPORT_REQUEST]))
 class SupportRequestViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
 ):
@@ -245,13 +254,21 @@ class SupportRequestViewSet(
     def perform_create(self, serializer: SupportRequestSerializer) -> None:
         serializer.instance = services.file_request(self.request.user, **serializer.validated_data)
 
-    @extend_schema(request=None, responses={200: SupportRequestSerializer})
+    @extend_schema(
+        summary="Take a request into triage",
+        request=None,
+        responses={200: SupportRequestSerializer, **conflict("not_new")},
+    )
     @action(detail=True, methods=["post"])
     def triage(self, request: Request, pk: str | None = None) -> Response:
         obj = services.start_triage(request.user, self.get_object())
         return Response(SupportRequestSerializer(obj, context=self.get_serializer_context()).data)
 
-    @extend_schema(request=DeclineSerializer, responses={200: SupportRequestSerializer})
+    @extend_schema(
+        summary="Decline a request",
+        request=DeclineSerializer,
+        responses={200: SupportRequestSerializer, **conflict("decided")},
+    )
     @action(detail=True, methods=["post"])
     def decline(self, request: Request, pk: str | None = None) -> Response:
         data = DeclineSerializer(data=request.data)
@@ -259,16 +276,17 @@ class SupportRequestViewSet(
         obj = services.decline_request(request.user, self.get_object(), data.validated_data["reason"])
         return Response(SupportRequestSerializer(obj, context=self.get_serializer_context()).data)
 
-    @extend_schema(responses={200: RankedSerializer(many=True)})
-    @action(detail=True, methods=["get"])
+    @extend_schema(summary="Rank supporters for a request", responses={200: RankedSerializer(many=True)})
+    @action(detail=True, methods=["get"], pagination_class=None)
     def supporters(self, request: Request, pk: str | None = None) -> Response:
         """Supporters ranked for this request, with reasons (expertise, language, municipality, free hours)."""
         ranked = services.ranking(request.user, self.get_object())
         return Response(RankedSerializer(ranked, many=True).data)
 
     @extend_schema(
+        summary="Allocate a request to a supporter",
         request=AllocateSerializer,
-        responses={201: CaseSerializer},
+        responses={201: CaseSerializer, **conflict("decided")},
         description="Allocate to one supporter. Without free hours this answers 400 with code "
         "`no_free_hours` (a warning); repeat with `override: true` to allocate anyway.",
     )
@@ -290,12 +308,14 @@ class SupportRequestViewSet(
         return Response(CaseSerializer(case, context=self.get_serializer_context()).data, status=201)
 
     @extend_schema(
+        summary="Propose or confirm allocation of all open requests",
         request=AllocateOpenSerializer,
         responses={
             200: ProposalSerializer,
             201: inline_serializer(
                 "AllocatedCases", {"cases": serializers.ListField(child=serializers.IntegerField())}
             ),
+            **conflict("stale_proposal", "decided"),
         },
         description="Without `confirm`: the optimal proposal for all open requests (nothing changes). "
         "With `confirm: true` and the proposal's `fingerprint` and `pairs`: carry it out, all or nothing; "
@@ -416,7 +436,9 @@ class CaseViewSet(
             planned_hours_per_month=data.get("planned_hours_per_month"),
         )
 
-    @extend_schema(request=CaseStatusSerializer, responses={200: CaseSerializer})
+    @extend_schema(
+        summary="Change a case's status", request=CaseStatusSerializer, responses={200: CaseSerializer}
+    )
     @action(detail=True, methods=["post"], url_path="status")
     def set_status(self, request: Request, pk: str | None = None) -> Response:
         data = CaseStatusSerializer(data=request.data)
@@ -429,7 +451,11 @@ class CaseViewSet(
         )
         return Response(CaseSerializer(case, context=self.get_serializer_context()).data)
 
-    @extend_schema(request=OfferTransferSerializer, responses={201: TransferSerializer})
+    @extend_schema(
+        summary="Offer a case to a colleague",
+        request=OfferTransferSerializer,
+        responses={201: TransferSerializer, **conflict("transfer_pending")},
+    )
     @action(detail=True, methods=["post"])
     def transfer(self, request: Request, pk: str | None = None) -> Response:
         data = OfferTransferSerializer(data=request.data)
@@ -440,7 +466,9 @@ class CaseViewSet(
         )  # type: ignore[arg-type]
         return Response(TransferSerializer(transfer).data, status=201)
 
-    @extend_schema(request=ShareSerializer, responses={200: CaseSerializer})
+    @extend_schema(
+        summary="Share a case with an advisor", request=ShareSerializer, responses={200: CaseSerializer}
+    )
     @action(detail=True, methods=["post"])
     def share(self, request: Request, pk: str | None = None) -> Response:
         data = ShareSerializer(data=request.data)
@@ -543,7 +571,7 @@ class VisitViewSet(
             steps=d.get("steps", []),
         )
 
-    @extend_schema(request=None, responses={200: VisitSerializer})
+    @extend_schema(summary="Mark a visit done", request=None, responses={200: VisitSerializer})
     @action(detail=True, methods=["post"])
     def done(self, request: Request, pk: str | None = None) -> Response:
         visit = services.mark_visit_done(request.user, self.get_object())
@@ -567,7 +595,11 @@ class TransferViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             Transfer.objects.filter(to_supporter=user) | Transfer.objects.filter(from_supporter=user)
         ).order_by("-created_at", "-id")
 
-    @extend_schema(request=AnswerSerializer, responses={200: TransferSerializer})
+    @extend_schema(
+        summary="Answer a transfer",
+        request=AnswerSerializer,
+        responses={200: TransferSerializer, **conflict("transfer_decided")},
+    )
     @action(detail=True, methods=["post"])
     def answer(self, request: Request, pk: str | None = None) -> Response:
         data = AnswerSerializer(data=request.data)
@@ -641,7 +673,11 @@ class SupporterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         qs = services.supporters_for(user) | SupporterProfile.objects.filter(user=user)
         return qs.select_related("user").order_by("user__last_name", "user__first_name", "id")
 
-    @extend_schema(request=SupporterUpdateSerializer, responses={200: SupporterSerializer})
+    @extend_schema(
+        summary="Replace a supporter profile",
+        request=SupporterUpdateSerializer,
+        responses={200: SupporterSerializer},
+    )
     def update(self, request: Request, *args: object, **kwargs: object) -> Response:
         profile = self.get_object()
         data = SupporterUpdateSerializer(data=request.data)
@@ -650,6 +686,7 @@ class SupporterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         return Response(SupporterSerializer(profile).data)
 
     @extend_schema(
+        summary="A supporter's workload in a month",
         parameters=[OpenApiParameter("month", str, description="YYYY-MM; default: the current month.")],
         responses={200: WorkloadSerializer},
     )

@@ -9,7 +9,13 @@ only their own enrolments; a wrong id answers 404. Every write validates, calls 
 from django.db.models import Prefetch, Q, QuerySet
 from django.urls import path
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404  # 404 (not 500) for ids like "abc"
@@ -19,6 +25,8 @@ from rest_framework.routers import BaseRouter
 from rest_framework.views import APIView
 
 from accounts.models import Organisation
+from api import examples
+from api.schema import conflict
 from courses import access, completion, queries, services
 from courses.models import (
     Attendance,
@@ -189,12 +197,14 @@ class EvaluationSerializer(serializers.Serializer):
 # --- Modules -------------------------------------------------------------------------------------------
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter("q", str, description="Search in title and summary."),
-        OpenApiParameter("theme", str, enum=Theme.values),
-        OpenApiParameter("format", str, enum=Format.values),
-    ]
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("q", str, description="Search in title and summary."),
+            OpenApiParameter("theme", str, enum=Theme.values),
+            OpenApiParameter("format", str, enum=Format.values),
+        ]
+    )
 )
 class ModuleViewSet(viewsets.ReadOnlyModelViewSet):
     """The catalogue the caller may browse (their region; organisers also their own modules)."""
@@ -231,19 +241,27 @@ def _month(value: str | None) -> tuple[int, int] | None:
     return year, month
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter("q", str),
-        OpenApiParameter("module", int),
-        OpenApiParameter("theme", str, enum=Theme.values),
-        OpenApiParameter("format", str, enum=Format.values),
-        OpenApiParameter("month", str, description="YYYY-MM: editions starting in that month."),
-        OpenApiParameter("municipality", int, description="Modules of (or visible in) this municipality."),
-        OpenApiParameter("free", bool, description="Only editions with free places."),
-        OpenApiParameter("status", str, enum=EditionStatus.values),
-    ]
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("q", str),
+            OpenApiParameter("module", int),
+            OpenApiParameter("theme", str, enum=Theme.values),
+            OpenApiParameter("format", str, enum=Format.values),
+            OpenApiParameter("month", str, description="YYYY-MM: editions starting in that month."),
+            OpenApiParameter(
+                "municipality", int, description="Modules of (or visible in) this municipality."
+            ),
+            OpenApiParameter("free", bool, description="Only editions with free places."),
+            OpenApiParameter("status", str, enum=EditionStatus.values),
+        ]
+    ),
+    retrieve=extend_schema(examples=[examples.EDITION]),
 )
 class EditionViewSet(viewsets.ReadOnlyModelViewSet):
+    """Dated runs of modules in the caller's catalogue, with their meetings and free seats; organisers
+    also see and manage their own drafts."""
+
     serializer_class = EditionSerializer
 
     def _base(self, queryset: QuerySet[Edition]) -> QuerySet[Edition]:
@@ -284,7 +302,12 @@ class EditionViewSet(viewsets.ReadOnlyModelViewSet):
     def _fresh(self, edition_id: int) -> Response:
         return Response(EditionSerializer(self._base(Edition.objects.filter(pk=edition_id)).get()).data)
 
-    @extend_schema(request=None, responses={201: EnrolmentSerializer})
+    @extend_schema(
+        summary="Enrol in an edition",
+        request=None,
+        examples=[examples.ENROLMENT],
+        responses={201: EnrolmentSerializer, **conflict("already_enrolled")},
+    )
     @action(detail=True, methods=["post"])
     def enrol(self, request: Request, pk: str) -> Response:
         """Enrol the caller: ``status`` is ``confirmed`` when a seat was free, else ``waitlisted`` with a
@@ -293,7 +316,11 @@ class EditionViewSet(viewsets.ReadOnlyModelViewSet):
         enrolment = services.enrol(request.user, edition)
         return Response(EnrolmentSerializer(enrolment).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=CapacitySerializer, responses={200: EditionSerializer})
+    @extend_schema(
+        summary="Change an edition's capacity",
+        request=CapacitySerializer,
+        responses={200: EditionSerializer, **conflict("closed")},
+    )
     @action(detail=True, methods=["post"])
     def capacity(self, request: Request, pk: str) -> Response:
         """Organisers: change the capacity; raising it promotes from the waitlist."""
@@ -303,14 +330,23 @@ class EditionViewSet(viewsets.ReadOnlyModelViewSet):
         services.change_capacity(request.user, edition, data.validated_data["capacity"])
         return self._fresh(edition.pk)
 
-    @extend_schema(request=None, responses={200: EditionSerializer})
+    @extend_schema(
+        summary="Publish an edition",
+        request=None,
+        responses={200: EditionSerializer, **conflict("invalid_transition")},
+    )
     @action(detail=True, methods=["post"])
     def publish(self, request: Request, pk: str) -> Response:
+        """Organisers: publish a draft edition with at least one meeting, so teachers can enrol."""
         edition = self._organised(pk)
         services.publish_edition(request.user, edition)
         return self._fresh(edition.pk)
 
-    @extend_schema(request=CancelEditionSerializer, responses={200: EditionSerializer})
+    @extend_schema(
+        summary="Cancel an edition",
+        request=CancelEditionSerializer,
+        responses={200: EditionSerializer, **conflict("invalid_transition")},
+    )
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: str) -> Response:
         """Organisers: cancel the edition; everyone on it is released with a message."""
@@ -324,11 +360,13 @@ class EditionViewSet(viewsets.ReadOnlyModelViewSet):
 # --- Enrolments ----------------------------------------------------------------------------------------
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter("edition", int),
-        OpenApiParameter("status", str, enum=EnrolmentStatus.values),
-    ]
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("edition", int),
+            OpenApiParameter("status", str, enum=EnrolmentStatus.values),
+        ]
+    )
 )
 class EnrolmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The caller's own enrolments; organisers also those of editions they organise, school staff those
@@ -353,7 +391,12 @@ class EnrolmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         enrolment = services.with_waitlist_position(Enrolment.objects.filter(pk=enrolment_id)).get()
         return Response(EnrolmentSerializer(enrolment).data)
 
-    @extend_schema(request=None, responses={200: EnrolmentSerializer})
+    @extend_schema(
+        summary="Cancel an enrolment",
+        request=None,
+        examples=[examples.ENROLMENT],
+        responses={200: EnrolmentSerializer, **conflict("not_active", "closed")},
+    )
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: str) -> Response:
         """Cancel (teachers until the cancellation deadline; organisers any time). A freed seat goes to
@@ -362,7 +405,11 @@ class EnrolmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         services.cancel_enrolment(request.user, enrolment)
         return self._fresh(enrolment.pk)
 
-    @extend_schema(request=None, responses={200: EnrolmentSerializer})
+    @extend_schema(
+        summary="Accept a waitlist offer",
+        request=None,
+        responses={200: EnrolmentSerializer, **conflict("no_offer", "offer_expired")},
+    )
     @action(detail=True, methods=["post"], url_path="accept-offer")
     def accept_offer(self, request: Request, pk: str) -> Response:
         enrolment = self.get_object()
@@ -370,11 +417,13 @@ class EnrolmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         return self._fresh(enrolment.pk)
 
     @extend_schema(
+        summary="Evaluate an edition",
         request=EvaluationSerializer,
         responses={
             201: inline_serializer(
                 "EvaluationOut", {"id": serializers.IntegerField(), "rating": serializers.IntegerField()}
-            )
+            ),
+            **conflict("already_evaluated", "cancelled"),
         },
     )
     @action(detail=True, methods=["post"])
@@ -403,9 +452,17 @@ class MeetingViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.
             qs = qs.filter(edition_id=edition)
         return qs.order_by("starts_at", "pk")
 
-    @extend_schema(methods=["GET"], request=None, responses={200: AttendanceSerializer(many=True)})
     @extend_schema(
-        methods=["POST"], request=MarkAttendanceSerializer, responses={200: AttendanceSerializer(many=True)}
+        summary="Get a meeting's attendance sheet",
+        methods=["GET"],
+        request=None,
+        responses={200: AttendanceSerializer(many=True)},
+    )
+    @extend_schema(
+        summary="Mark attendance of a meeting",
+        methods=["POST"],
+        request=MarkAttendanceSerializer,
+        responses={200: AttendanceSerializer(many=True), **conflict("cancelled")},
     )
     @action(detail=True, methods=["get", "post"], pagination_class=None)
     def attendance(self, request: Request, pk: str) -> Response:
@@ -420,7 +477,9 @@ class MeetingViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.
 
 
 class CheckInView(APIView):
-    @extend_schema(request=CheckInSerializer, responses={201: AttendanceSerializer})
+    @extend_schema(
+        summary="Check in at a meeting", request=CheckInSerializer, responses={201: AttendanceSerializer}
+    )
     def post(self, request: Request) -> Response:
         """A teacher checks in with the meeting's short code."""
         data = CheckInSerializer(data=request.data)
@@ -441,6 +500,7 @@ class CertificateSerializer(serializers.ModelSerializer):
 
 class PDRecordView(APIView):
     @extend_schema(
+        summary="Your professional-development record",
         responses=inline_serializer(
             "PDRecord",
             {
@@ -456,7 +516,7 @@ class PDRecordView(APIView):
                 ),
                 "certificates": CertificateSerializer(many=True),
             },
-        )
+        ),
     )
     def get(self, request: Request) -> Response:
         """The caller's professional-development hours per school year and theme."""

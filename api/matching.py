@@ -8,18 +8,27 @@ from typing import Any
 
 from django.db.models import Q
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from accounts import scoping
 from accounts.roles import Capability
-from api.permissions import capability
+from api import examples
+from api.fields import ChoiceOrNull
+from api.permissions import capability, require
+from api.schema import conflict
 from core.errors import ServiceError
 from matching import followup, imports, review, runs, services
 from matching.explanations import explain, interest_names
@@ -159,20 +168,19 @@ class ImportMixin:
     """Pupils and buddies alike: readable with VIEW_PUPILS, written and imported with MANAGE_PUPILS."""
 
     import_kind: str
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
-
-    def get_permissions(self) -> list:
-        perms = super().get_permissions()  # type: ignore[misc]
-        if self.action in {"create", "update", "partial_update", "destroy", "import_csv"}:  # type: ignore[attr-defined]
-            perms.append(capability(Capability.MANAGE_PUPILS)())
-        return perms
+    permission_classes = require(
+        capability(
+            Capability.MANAGE_PUPILS, actions={"create", "update", "partial_update", "destroy", "import_csv"}
+        )
+    )
 
     @extend_schema(
+        summary="Import a CSV file",
         request={"multipart/form-data": ImportFileSerializer},
         responses={201: ImportResult, 202: ImportResult, 400: ImportErrorsSerializer},
         description="Import a CSV file (validated whole, imported all-or-nothing). Columns: see the template.",
     )
-    @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
+    @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser])
     def import_csv(self, request: Request) -> Response:
         try:
             text = imports.read_upload(request.FILES.get("file"))
@@ -223,7 +231,7 @@ PUPIL_FILTERS = [
 ]
 
 
-@extend_schema(parameters=PUPIL_FILTERS)
+@extend_schema_view(list=extend_schema(parameters=PUPIL_FILTERS))
 class PupilViewSet(ImportMixin, viewsets.ModelViewSet):
     serializer_class = PupilSerializer
     import_kind = ImportKind.PUPILS
@@ -269,8 +277,10 @@ class PupilViewSet(ImportMixin, viewsets.ModelViewSet):
         pupil_services.erase_pupil(self.request.user, instance.pk, reason="api")
 
 
-@extend_schema(
-    parameters=[OpenApiParameter("school", int), OpenApiParameter("kind", str, enum=BuddyKind.values)]
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[OpenApiParameter("school", int), OpenApiParameter("kind", str, enum=BuddyKind.values)]
+    )
 )
 class BuddyViewSet(ImportMixin, viewsets.ModelViewSet):
     serializer_class = BuddySerializer
@@ -315,6 +325,8 @@ class ImportJobSerializer(serializers.ModelSerializer):
 
 
 class ImportJobViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Background CSV imports (large files): poll ``status`` and ``rows_done`` until ``done`` or ``failed``."""
+
     serializer_class = ImportJobSerializer
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
@@ -372,19 +384,29 @@ class StartRunSerializer(serializers.Serializer):
     buddy_kind = serializers.ChoiceField(choices=BuddyKind.choices)
 
 
+@extend_schema_view(retrieve=extend_schema(examples=[examples.MATCH_RUN]))
 class MatchRunViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
 ):
+    """Matching runs for a school, municipality or region within the caller's reach, with their progress."""
+
     serializer_class = MatchRunSerializer
-    permission_classes = [*viewsets.GenericViewSet.permission_classes, capability(Capability.RUN_MATCHING)]
+    permission_classes = require(capability(Capability.RUN_MATCHING))
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         return scoping.scope(
             MatchRun.objects.all(), self.request.user, Capability.RUN_MATCHING, field="scope"
         )
 
-    @extend_schema(request=StartRunSerializer, responses={202: MatchRunSerializer})
+    @extend_schema(
+        summary="Start a match run",
+        request=StartRunSerializer,
+        examples=[examples.START_RUN, examples.MATCH_RUN],
+        responses={202: MatchRunSerializer, **conflict("run_active")},
+    )
     def create(self, request: Request, *args: object, **kwargs: object) -> Response:
+        """Start a run in the background for ``scope`` (an organisation id) and ``buddy_kind``; poll the returned
+        run until ``status`` is ``done``. Answers 409 ``run_active`` while a run for the same scope and kind is going."""
         data = StartRunSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         run = runs.start_run(request.user, data.validated_data["scope"], data.validated_data["buddy_kind"])
@@ -398,6 +420,8 @@ class PersonSerializer(serializers.Serializer):
 
 
 class MatchSerializer(serializers.ModelSerializer):
+    end_reason = ChoiceOrNull(choices=EndReason.choices)
+    fit = ChoiceOrNull(choices=Fit.choices)
     pupil = serializers.SerializerMethodField()
     buddy = serializers.SerializerMethodField()
     explanation = serializers.SerializerMethodField()
@@ -441,6 +465,7 @@ class MatchSerializer(serializers.ModelSerializer):
 
 
 class CheckInSerializer(serializers.ModelSerializer):
+    outcome = ChoiceOrNull(choices=CheckInOutcome.choices)
     overdue = serializers.BooleanField(source="is_overdue", read_only=True)
 
     class Meta:
@@ -480,24 +505,28 @@ BulkApproveResult = inline_serializer(
 )
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter("run", int),
-        OpenApiParameter("status", str, enum=MatchStatus.values),
-        OpenApiParameter("school", int),
-    ]
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("run", int),
+            OpenApiParameter("status", str, enum=MatchStatus.values),
+            OpenApiParameter("school", int),
+        ]
+    ),
+    retrieve=extend_schema(examples=[examples.MATCH]),
 )
 class MatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    serializer_class = MatchSerializer
-    parser_classes = [JSONParser]  # JSON bodies only: a form with thousands of fields never gets parsed
-    review_actions = frozenset({"approve", "bulk_approve", "reject", "lock", "swap", "end", "fit"})
+    """Proposed, approved and ended matches at schools within reach, each explained pair by pair.
+    Coordinators review proposals (approve, reject, lock, swap) and follow approved matches up."""
 
-    def get_permissions(self) -> list:
-        perms = super().get_permissions()
-        writing_check_in = self.action == "check_ins" and self.request.method == "POST"
-        if self.action in self.review_actions or writing_check_in:
-            perms.append(capability(Capability.RUN_MATCHING)())
-        return perms
+    serializer_class = MatchSerializer
+    permission_classes = require(
+        capability(
+            Capability.RUN_MATCHING,
+            actions={"approve", "bulk_approve", "reject", "lock", "swap", "end", "fit"},
+        ),
+        capability(Capability.RUN_MATCHING, actions={"check_ins"}, methods={"POST"}),
+    )
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         qs = scoping.scope(
@@ -530,16 +559,25 @@ class MatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         match = self.get_queryset().get(pk=match.pk)
         return Response(self.get_serializer(match).data)
 
-    @extend_schema(request=None, responses={200: MatchSerializer})
+    @extend_schema(
+        summary="Approve a proposed match",
+        request=None,
+        responses={200: MatchSerializer, **conflict("pupil_matched")},
+    )
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str) -> Response:
+        """Approve a proposal: the pair becomes an active match with check-ins scheduled."""
         return self._answer(review.approve(request.user, _pk(pk)))
 
     @extend_schema(
-        operation_id="matches_bulk_approve", request=BulkApproveSerializer, responses={200: BulkApproveResult}
+        summary="Approve many proposed matches",
+        operation_id="matches_bulk_approve",
+        request=BulkApproveSerializer,
+        responses={200: BulkApproveResult},
     )
     @action(detail=False, methods=["post"], url_path="approve")
     def bulk_approve(self, request: Request) -> Response:
+        """Approve up to 1,000 proposals at once; ``refused`` gives the reason per id that could not be approved."""
         data = BulkApproveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         result = review.approve_many(request.user, data.validated_data["ids"])
@@ -547,41 +585,63 @@ class MatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             {"approved": result.approved, "refused": {str(k): v for k, v in result.refused.items()}}
         )
 
-    @extend_schema(request=None, responses={200: MatchSerializer})
+    @extend_schema(summary="Reject a proposed match", request=None, responses={200: MatchSerializer})
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, pk: str) -> Response:
+        """Reject a proposal: this pair is never proposed again."""
         return self._answer(review.reject(request.user, _pk(pk)))
 
-    @extend_schema(request=None, responses={200: MatchSerializer})
+    @extend_schema(summary="Lock a proposed match", request=None, responses={200: MatchSerializer})
     @action(detail=True, methods=["post"])
     def lock(self, request: Request, pk: str) -> Response:
+        """Lock a proposal so later runs keep it as it is."""
         return self._answer(review.lock(request.user, _pk(pk)))
 
-    @extend_schema(request=SwapSerializer, responses={200: MatchSerializer})
+    @extend_schema(
+        summary="Swap the buddy of a proposed match", request=SwapSerializer, responses={200: MatchSerializer}
+    )
     @action(detail=True, methods=["post"])
     def swap(self, request: Request, pk: str) -> Response:
+        """Replace the buddy of a proposal with another buddy at the same school."""
         data = SwapSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self._answer(review.swap(request.user, _pk(pk), data.validated_data["buddy"]))
 
-    @extend_schema(request=EndSerializer, responses={200: MatchSerializer})
+    @extend_schema(summary="End a match", request=EndSerializer, responses={200: MatchSerializer})
     @action(detail=True, methods=["post"])
     def end(self, request: Request, pk: str) -> Response:
+        """End an active match with a reason."""
         data = EndSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self._answer(followup.end_match(request.user, _pk(pk), data.validated_data["reason"]))
 
-    @extend_schema(request=FitSerializer, responses={200: MatchSerializer})
+    @extend_schema(
+        summary="Record the fit after the first meeting",
+        request=FitSerializer,
+        responses={200: MatchSerializer},
+    )
     @action(detail=True, methods=["post"])
     def fit(self, request: Request, pk: str) -> Response:
+        """Record how well the pair fits after the first meeting."""
         data = FitSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self._answer(followup.record_fit(request.user, _pk(pk), data.validated_data["fit"]))
 
-    @extend_schema(methods=["GET"], request=None, responses={200: CheckInSerializer(many=True)})
-    @extend_schema(methods=["POST"], request=OutcomeSerializer, responses={201: CheckInSerializer})
+    @extend_schema(
+        summary="List a match's check-ins",
+        methods=["GET"],
+        request=None,
+        responses={200: CheckInSerializer(many=True)},
+    )
+    @extend_schema(
+        summary="Record a check-in",
+        methods=["POST"],
+        request=OutcomeSerializer,
+        responses={201: CheckInSerializer},
+    )
     @action(detail=True, methods=["get", "post"], url_path="check-ins", pagination_class=None)
     def check_ins(self, request: Request, pk: str) -> Response:
+        """GET the check-ins of a match; POST an outcome to record the next check-in."""
         match = self.get_object()
         if request.method == "GET":
             return Response(CheckInSerializer(match.check_ins.all(), many=True).data)

@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from api import accounts
+from api.permissions import enforce_defaults
 
 router = DefaultRouter()
 router.register("organisations", accounts.OrganisationViewSet, basename="organisation")
@@ -24,8 +25,11 @@ for name in ("courses", "matching", "caseloads"):
     module.register(router)
     extra_v1 += getattr(module, "urlpatterns", [])
 
+v1 = [*extra_v1, *router.urls]
+enforce_defaults(v1)  # refuses to start when a view could answer without sign-in and second factor
+
 urlpatterns = [
-    path("v1/", include([*extra_v1, *router.urls])),
+    path("v1/", include(v1)),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -1,12 +1,24 @@
 """iCalendar (RFC 5545) written by hand: one VEVENT per meeting, times in UTC, text escaped (backslash,
-semicolon, comma, newline), lines folded at 75 octets, CRLF line endings."""
+semicolon, comma, newline), lines folded at 75 octets, CRLF line endings.
+
+One meeting is one event everywhere: ``UID:meeting-<id>@<CALENDAR_UID_DOMAIN>`` (never the request's host or
+SITE_URL, which differ between the feed and the mails), with ``SEQUENCE`` from ``Meeting.sequence``.
+A cancellation is the same event with ``STATUS:CANCELLED`` and a higher ``SEQUENCE``; sent by mail with
+``METHOD:CANCEL`` so calendar clients remove it.
+"""
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from email.utils import parseaddr
 
-from courses.models import Meeting
+from django.conf import settings
+from django.core.mail import EmailMessage
+
+from courses.models import EditionStatus, Meeting
 
 PRODID = "-//Overstap//Courses//EN"
+PUBLISH, CANCEL = "PUBLISH", "CANCEL"
+FEED_REFRESH = "PT1H"  # calendar apps poll subscribed feeds; an hour keeps cancellations timely and load low
 
 
 def escape(text: str) -> str:
@@ -41,41 +53,74 @@ def _utc(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
+def uid(meeting: Meeting) -> str:
+    return f"meeting-{meeting.pk}@{settings.CALENDAR_UID_DOMAIN}"
+
+
+def _organizer() -> str:
+    address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    return f"ORGANIZER;CN=Overstap:mailto:{address}"
+
+
+def _event(meeting: Meeting, now: str, *, cancelled_for_you: bool, mail: bool) -> list[str]:
+    edition = meeting.edition
+    location = meeting.venue or meeting.online_url
+    description = edition.module.summary
+    if meeting.online_url:
+        description += "\n" + meeting.online_url
+    # A personal cancellation does not change the meeting, but must outrank the event the teacher got.
+    sequence = meeting.sequence + (1 if cancelled_for_you else 0)
+    cancelled = cancelled_for_you or edition.status == EditionStatus.CANCELLED
+    lines = [
+        "BEGIN:VEVENT",
+        f"UID:{uid(meeting)}",
+        f"SEQUENCE:{sequence}",
+        f"DTSTAMP:{now}",
+        f"DTSTART:{_utc(meeting.starts_at)}",
+        f"DTEND:{_utc(meeting.ends_at)}",
+        f"SUMMARY:{escape(str(edition))}",
+        f"DESCRIPTION:{escape(description)}",
+    ]
+    if mail:  # iTIP (RFC 5546) requires the organiser on objects sent by mail
+        lines.append(_organizer())
+    if location:
+        lines.append(f"LOCATION:{escape(location)}")
+    if meeting.online_url:
+        lines.append(f"URL:{meeting.online_url}")
+    lines += ["STATUS:CANCELLED" if cancelled else "STATUS:CONFIRMED", "END:VEVENT"]
+    return lines
+
+
 def calendar(
-    meetings: Iterable[Meeting], *, name: str, host: str, cancelled_ids: set[int] = frozenset()
+    meetings: Iterable[Meeting],
+    *,
+    name: str,
+    cancelled_ids: Iterable[int] = (),
+    method: str = PUBLISH,
+    feed: bool = False,
 ) -> str:
-    """A VCALENDAR with one event per meeting; ``cancelled_ids`` are sent as STATUS:CANCELLED so calendar
-    clients remove them."""
+    """A VCALENDAR with one event per meeting. ``cancelled_ids``: meetings cancelled for this teacher
+    (STATUS:CANCELLED, SEQUENCE one higher); ``method=CANCEL`` cancels every event in it; ``feed`` adds the
+    refresh interval a subscribed calendar should keep."""
     now = _utc(datetime.now(UTC))
+    cancelled = set(cancelled_ids)
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
         f"PRODID:{PRODID}",
         "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
+        f"METHOD:{method}",
         f"X-WR-CALNAME:{escape(name)}",
     ]
+    if feed:
+        lines += [f"REFRESH-INTERVAL;VALUE=DURATION:{FEED_REFRESH}", f"X-PUBLISHED-TTL:{FEED_REFRESH}"]
     for meeting in meetings:
-        edition = meeting.edition
-        location = meeting.venue or meeting.online_url
-        description = edition.module.summary
-        if meeting.online_url:
-            description += "\n" + meeting.online_url
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:meeting-{meeting.pk}@{host}",
-            f"DTSTAMP:{now}",
-            f"DTSTART:{_utc(meeting.starts_at)}",
-            f"DTEND:{_utc(meeting.ends_at)}",
-            f"SUMMARY:{escape(str(edition))}",
-            f"DESCRIPTION:{escape(description)}",
-        ]
-        if location:
-            lines.append(f"LOCATION:{escape(location)}")
-        if meeting.online_url:
-            lines.append(f"URL:{meeting.online_url}")
-        cancelled = meeting.pk in cancelled_ids or edition.status == "cancelled"
-        lines.append("STATUS:CANCELLED" if cancelled else "STATUS:CONFIRMED")
-        lines.append("END:VEVENT")
+        for_you = method == CANCEL or meeting.pk in cancelled
+        lines += _event(meeting, now, cancelled_for_you=for_you, mail=not feed)
     lines.append("END:VCALENDAR")
     return "\r\n".join(fold(line) for line in lines) + "\r\n"
+
+
+def attach(message: EmailMessage, meetings: list[Meeting], *, name: str, method: str) -> None:
+    """Attach the meetings as an iTIP object (RFC 5546): PUBLISH adds or updates, CANCEL removes."""
+    message.attach("course.ics", calendar(meetings, name=name, method=method), "text/calendar")

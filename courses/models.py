@@ -9,6 +9,7 @@ import secrets
 import string
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -227,6 +228,10 @@ class Meeting(models.Model):
     venue = models.CharField(_("venue"), max_length=200, blank=True)
     online_url = models.URLField(_("online link"), blank=True)
     checkin_code = models.CharField(_("check-in code"), max_length=8, default=checkin_code, unique=True)
+    # RFC 5545 SEQUENCE: rises on every change a calendar must follow (time, place, cancellation), so mails
+    # and the feed replace the event already in a teacher's calendar (same UID, higher SEQUENCE).
+    sequence = models.PositiveIntegerField(_("calendar revision"), default=0)
+    notified_sequence = models.PositiveIntegerField(default=0)  # the revision teachers were mailed about
 
     class Meta:
         verbose_name = _("meeting")
@@ -240,6 +245,18 @@ class Meeting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.edition} · {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
+
+    CALENDAR_FIELDS = ("starts_at", "ends_at", "venue", "online_url")
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """A change of time or place raises ``sequence`` (also from the admin), so calendars follow it."""
+        if self.pk is not None:
+            stored = Meeting.objects.filter(pk=self.pk).values(*self.CALENDAR_FIELDS).first()
+            if stored is not None and any(stored[f] != getattr(self, f) for f in self.CALENDAR_FIELDS):
+                self.sequence += 1
+                if kwargs.get("update_fields") is not None:
+                    kwargs["update_fields"] = {*kwargs["update_fields"], "sequence"}
+        super().save(*args, **kwargs)
 
     @property
     def has_started(self) -> bool:

@@ -1,11 +1,15 @@
 """Read-side helpers shared by pages and API: seat counts as subqueries so a list of editions is one
 query however many editions it holds."""
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
 
 from accounts.models import Organisation
-from courses.models import SEAT_STATUSES, Edition, Enrolment, EnrolmentStatus, SeatReservation
+from courses.models import SEAT_STATUSES, Edition, Enrolment, EnrolmentStatus, Meeting, SeatReservation
 
 
 def _count(status_filter: Q) -> Subquery:
@@ -67,3 +71,22 @@ def filter_editions(
 def fill_rate(edition: Edition) -> int:
     """Percentage of capacity held (confirmed, offered, reserved), from the annotations."""
     return round(100 * (edition.held + edition.reserved) / edition.capacity) if edition.capacity else 0
+
+
+def calendar_meetings(user: object) -> tuple[list[Meeting], set[int]]:
+    """The meetings of a teacher's calendar feed, and which of them are cancelled for them. A cancelled
+    enrolment (or a cancelled edition) stays in the feed as cancelled for CALENDAR_KEEP_CANCELLED_DAYS, so
+    subscribed calendars remove the event; after that it is dropped."""
+    since = timezone.now() - timedelta(days=settings.CALENDAR_KEEP_CANCELLED_DAYS)
+    enrolments = Enrolment.objects.filter(teacher=user).filter(
+        Q(status=EnrolmentStatus.CONFIRMED)
+        | Q(status__in=[EnrolmentStatus.CANCELLED, EnrolmentStatus.RELEASED], cancelled_at__gte=since)
+    )
+    rows = list(enrolments.values_list("edition_id", "status"))
+    confirmed = {edition for edition, status in rows if status == EnrolmentStatus.CONFIRMED}
+    meetings = list(
+        Meeting.objects.filter(edition_id__in={edition for edition, _status in rows})
+        .select_related("edition__module")
+        .order_by("starts_at", "pk")
+    )
+    return meetings, {m.pk for m in meetings if m.edition_id not in confirmed}

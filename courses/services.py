@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,7 +16,7 @@ from accounts.models import Organisation, User
 from accounts.roles import Capability, OrganisationKind
 from core import outbox
 from core.errors import Conflict, Forbidden, ServiceError
-from courses import access
+from courses import access, meetings
 from courses.models import (
     ACTIVE_STATUSES,
     EDITION_TRANSITIONS,
@@ -216,13 +216,7 @@ def add_meeting(
     online_url: str = "",
 ) -> Meeting:
     edition = _lock_edition(edition.pk)
-    _require_organiser(actor, edition.module)
-    if edition.status in (EditionStatus.CANCELLED, EditionStatus.COMPLETED):
-        raise Conflict(_("This edition can no longer be changed."), code="closed")
-    if ends_at <= starts_at:
-        raise ServiceError(_("A meeting must end after it starts."), code="invalid", field="ends_at")
-    if not venue.strip() and not online_url.strip():
-        raise ServiceError(_("Give a venue or an online link."), code="required", field="venue")
+    meetings.check(actor, edition, starts_at=starts_at, ends_at=ends_at, venue=venue, online_url=online_url)
     meeting = Meeting.objects.create(
         edition=edition, starts_at=starts_at, ends_at=ends_at, venue=venue.strip(), online_url=online_url
     )
@@ -273,6 +267,7 @@ def cancel_edition(actor: User, edition: Edition, reason: str = "") -> int:
     transition(edition, EditionStatus.CANCELLED)
     edition.cancellation_reason = reason.strip()
     edition.save(update_fields=["cancellation_reason"])
+    edition.meetings.update(sequence=F("sequence") + 1)  # calendars must replace the event: it is cancelled
     now = timezone.now()
     released = list(Enrolment.objects.filter(edition=edition, status__in=ACTIVE_STATUSES))
     for enrolment in released:
@@ -302,8 +297,8 @@ def _check_open(edition: Edition) -> None:
         raise ServiceError(_("Enrolment for this edition has closed."), code="window_closed")
 
 
-def _already_enrolled() -> ServiceError:
-    return ServiceError(_("You are already enrolled in this edition."), code="already_enrolled")
+def _already_enrolled() -> Conflict:
+    return Conflict(_("You are already enrolled in this edition."), code="already_enrolled")
 
 
 def _place(edition: Edition, enrolment: Enrolment) -> None:
@@ -516,7 +511,7 @@ def name_teacher(actor: User, reservation: SeatReservation, teacher: User) -> En
     if not access.is_teacher_at(teacher, reservation.school):
         raise ServiceError(_("Choose a teacher of your school."), code="invalid", field="teacher")
     if Enrolment.objects.filter(edition=edition, teacher=teacher, status__in=ACTIVE_STATUSES).exists():
-        raise ServiceError(
+        raise Conflict(
             _("This teacher is already enrolled in this edition."), code="already_enrolled", field="teacher"
         )
     now = timezone.now()

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from core import outbox
 from courses import ical, services
+from courses.meetings import send_changed
 from courses.models import (
     Certificate,
     Edition,
@@ -39,7 +40,14 @@ STILL_TRUE = {
     Kind.EDITION_CANCELLED: {EnrolmentStatus.RELEASED},
     Kind.CERTIFICATE: {EnrolmentStatus.CONFIRMED},
 }
-WITH_ICS = {Kind.CONFIRMATION, Kind.PROMOTION, Kind.REMINDER}
+# The calendar object each mail carries: the event to add (or update), or the same event cancelled.
+ICS_METHOD = {
+    Kind.CONFIRMATION: ical.PUBLISH,
+    Kind.PROMOTION: ical.PUBLISH,
+    Kind.REMINDER: ical.PUBLISH,
+    Kind.CANCELLATION: ical.CANCEL,
+    Kind.EDITION_CANCELLED: ical.CANCEL,
+}
 REMINDER_LEAD = timedelta(days=2)
 
 TRANSIENT = (SMTPException, ConnectionError, TimeoutError)
@@ -101,11 +109,8 @@ def send_enrolment_message(enrolment_id: int, kind: str) -> bool:
             subject = _subject(kind, str(edition))
             body = render_to_string("courses/email/enrolment_message.txt", context)
         message = EmailMessage(subject, body, None, [user.email])
-        if kind in WITH_ICS and meetings:
-            host = settings.SITE_URL.split("//")[-1].split("/")[0]
-            message.attach(
-                "course.ics", ical.calendar(meetings, name=str(edition), host=host), "text/calendar"
-            )
+        if kind in ICS_METHOD and meetings:
+            ical.attach(message, meetings, name=str(edition), method=ICS_METHOD[kind])
         message.send()
         EnrolmentMessage.objects.create(enrolment=enrolment, kind=kind)
     return True
@@ -185,3 +190,14 @@ def expire_offers() -> int:
 @shared_task(name="courses.lapse_reservations", ignore_result=True)
 def lapse_reservations() -> int:
     return services.lapse_reservations()
+
+
+@shared_task(
+    name="courses.send_meeting_changed",
+    ignore_result=True,
+    autoretry_for=TRANSIENT,
+    retry_backoff=True,
+    max_retries=5,
+)
+def send_meeting_changed(meeting_id: int, sequence: int) -> int:
+    return send_changed(meeting_id, sequence)

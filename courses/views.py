@@ -28,7 +28,6 @@ from courses.models import (
     Enrolment,
     EnrolmentStatus,
     Interest,
-    Meeting,
     Participant,
     SeatReservation,
     Theme,
@@ -338,17 +337,8 @@ def ical_feed(request: HttpRequest, token: str) -> HttpResponse:
     feed = CalendarFeed.objects.select_related("user").filter(token=token).first()
     if feed is None or not feed.user.is_active:
         raise Http404
-    meetings = list(
-        Meeting.objects.filter(
-            edition__enrolments__teacher=feed.user,
-            edition__enrolments__status__in=[EnrolmentStatus.CONFIRMED, EnrolmentStatus.RELEASED],
-        )
-        .select_related("edition__module")
-        .distinct()
-        .order_by("starts_at")
-    )
-    host = request.get_host().split(":")[0]
-    body = ical.calendar(meetings, name=_("My courses · Overstap"), host=host)
+    meetings, cancelled = queries.calendar_meetings(feed.user)
+    body = ical.calendar(meetings, name=_("My courses · Overstap"), cancelled_ids=cancelled, feed=True)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="overstap.ics"'
     response["Cache-Control"] = "private, max-age=900"

@@ -18,6 +18,32 @@ def _fresh_cache() -> None:
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _api_responses_match_the_schema(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every /api/v1/ response a test client receives must be one the OpenAPI schema documents
+    (tests/schema_conformance.py). Django's Client.request is the one door of both test clients."""
+    if request.node.get_closest_marker("schema_drift_allowed"):
+        return
+    from django.test.client import Client
+
+    from tests import schema_conformance
+
+    original = Client.request
+
+    def checked(self: Client, **environ: object):  # type: ignore[no-untyped-def]
+        response = original(self, **environ)
+        schema_conformance.check(
+            str(environ.get("REQUEST_METHOD", "GET")),
+            str(environ.get("PATH_INFO", "")),
+            response.status_code,
+            response.get("Content-Type", ""),
+            b"" if getattr(response, "streaming", False) else response.content,
+        )
+        return response
+
+    monkeypatch.setattr(Client, "request", checked)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Under pytest-xdist, tests that drive real services (a worker, a Redis restart) run one after another
     in one process: stopping Redis must not pull the broker from under another process's worker test."""

@@ -2,6 +2,9 @@
 and fail instead when REQUIRE_SERVICES=1 (as in CI), so CI can never pass by skipping them."""
 
 import os
+import shutil
+import sys
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -27,3 +30,12 @@ def require_redis() -> str:
     if not url:
         _missing("needs Redis: set REDIS_URL=redis://...")
     return url
+
+
+def require_tool(name: str) -> str:
+    """The path of a command-line tool from the dev dependencies (the virtual environment's bin first)."""
+    search = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    found = shutil.which(name, path=search)
+    if found is None:
+        _missing(f"needs {name}: install the dev dependencies (pip install -e '.[dev]')")
+    return str(found)

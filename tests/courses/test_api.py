@@ -40,14 +40,14 @@ def test_it_enrols_on_the_waitlist_with_a_position(tree, module_a):
     assert (response.json()["status"], response.json()["waitlist_position"]) == ("waitlisted", 2)
 
 
-def test_it_answers_400_when_enrolling_twice(tree, edition_a):
+def test_it_answers_409_already_enrolled_when_enrolling_twice(tree, edition_a):
     teacher_a = make_teacher(tree.school_a)
     client = client_for(teacher_a)
     client.post(f"/api/v1/editions/{edition_a.pk}/enrol/")
 
     response = client.post(f"/api/v1/editions/{edition_a.pk}/enrol/")
 
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert response.json() == {
         "detail": "You are already enrolled in this edition.",
         "code": "already_enrolled",

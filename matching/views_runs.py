@@ -14,6 +14,7 @@ from accounts.roles import Capability
 from core.charts import bar_chart
 from core.errors import ServiceError
 from core.forms import apply_service_error
+from core.redirects import redirect_next
 from matching import followup, reports, review, runs
 from matching.explanations import explain, interest_names, unmatched_text
 from matching.forms import CheckInForm, EndForm, FitForm, StartRunForm
@@ -124,7 +125,7 @@ def bulk_approve(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("%(n)s matches approved.") % {"n": len(result.approved)})
     for match_id, message in result.refused.items():
         messages.error(request, _("Match %(id)s: %(message)s") % {"id": match_id, "message": message})
-    return redirect(request.POST.get("next") or "matching:match_list")
+    return redirect_next(request, "matching:match_list")
 
 
 @login_required

@@ -68,7 +68,7 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
                 messages.info(request, _(APPROVAL_NOTE))
             return redirect("invitation_list")
     invitations = scoping.scope(
-        Invitation.objects.select_related("organisation", "invited_by"),
+        Invitation.objects.select_related("organisation", "invited_by", "grant_request"),
         request.user,
         Capability.INVITE_MEMBERS,
     )

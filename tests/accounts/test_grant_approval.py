@@ -165,3 +165,11 @@ def test_it_lists_approves_and_refuses_grants_through_the_api(tree, coordinator,
     assert out_of_reach.status_code == 404
     assert approved.status_code == 200
     assert approved.json()["status"] == GrantStatus.APPROVED
+
+
+def test_it_shows_the_inviter_that_an_accepted_invitation_awaits_approval(tree, coordinator):
+    pending_grant(coordinator, tree.school_a)
+
+    page = browser(coordinator).get(reverse("invitation_list")).content.decode()
+
+    assert "accepted, awaiting approval" in page

@@ -1,14 +1,23 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Invitation, Membership, Organisation, User
+from accounts import grants, services
+from accounts.models import GrantLogEntry, GrantRequest, Invitation, Membership, Organisation, User
 
 
 class MembershipInline(admin.TabularInline):
+    """Read-only here: grants and ends go through the membership admin, which logs them."""
+
     model = Membership
     extra = 0
-    autocomplete_fields = ["organisation"]
+    fields = ["organisation", "role", "created_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
 
 
 @admin.register(User)
@@ -37,10 +46,49 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
+    """Add or end memberships through the services, so the grant log has them; never edited in place."""
+
     list_display = ["user", "role", "organisation"]
     list_filter = ["role"]
     search_fields = ["user__email", "organisation__name"]
     autocomplete_fields = ["user", "organisation"]
+    actions = None
+
+    def has_change_permission(self, request: HttpRequest, obj: Membership | None = None) -> bool:
+        return obj is None and super().has_change_permission(request, obj)
+
+    def save_model(self, request: HttpRequest, obj: Membership, form: object, change: bool) -> None:
+        saved = grants.grant_directly(
+            request.user, user=obj.user, organisation=obj.organisation, role=obj.role
+        )
+        obj.pk = saved.pk
+
+    def delete_model(self, request: HttpRequest, obj: Membership) -> None:
+        services.end_membership(request.user, obj)
+
+
+class AppendOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(GrantLogEntry)
+class GrantLogEntryAdmin(AppendOnlyAdmin):
+    list_display = ["at", "event", "role", "organisation_name", "user_email", "actor_email"]
+    list_filter = ["event", "role"]
+    search_fields = ["user_email", "actor_email", "organisation_name"]
+
+
+@admin.register(GrantRequest)
+class GrantRequestAdmin(AppendOnlyAdmin):
+    list_display = ["user", "role", "organisation", "status", "created_at", "decided_by"]
+    list_filter = ["status", "role"]
 
 
 @admin.register(Invitation)

@@ -20,3 +20,10 @@ class AccountsConfig(AppConfig):
             order=80,
         )
         register(_("Invitations"), "invitation_list", Capability.INVITE_MEMBERS, order=90)
+        register(_("Grants to approve"), "grant_list", Capability.APPROVE_GRANTS, order=91)
+        register(_("Grant log"), "grant_log", Capability.VIEW_GRANT_LOG, order=92)
+
+        from accounts.views_grants import pending_panel
+        from core import dashboard
+
+        dashboard.register("accounts/panels/grants.html", pending_panel, Capability.APPROVE_GRANTS, order=5)

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import scoping
 from accounts.models import Organisation, SchoolStage, User
 from accounts.roles import Capability, OrganisationKind, Role
+from accounts.services import offerable_roles
 
 
 class InvitationForm(forms.Form):
@@ -16,6 +17,32 @@ class InvitationForm(forms.Form):
     def __init__(self, *args: object, user: User, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = scoping.reach(user, Capability.INVITE_MEMBERS).organisations()
+        offered = offerable_roles(user)
+        self.fields["role"].choices = [
+            (
+                role,
+                _("%(role)s (needs approval)") % {"role": Role(role).label} if pending else Role(role).label,
+            )
+            for role, pending in offered
+        ]
+        if any(pending for _role, pending in offered):
+            self.fields["role"].help_text = _(
+                "A role marked “needs approval” sees pupil data: it takes effect only after the school's "
+                "admin (for a school) or the region's privacy officer approves it."
+            )
+
+
+class GrantDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=[("approve", _("Approve")), ("refuse", _("Refuse"))]
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean()
+        if data.get("decision") == "refuse" and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("Say why you refuse this grant."))
+        return data
 
 
 class AcceptInvitationForm(forms.Form):

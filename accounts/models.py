@@ -194,3 +194,116 @@ class Invitation(models.Model):
     @property
     def is_open(self) -> bool:
         return self.accepted_at is None and not self.is_expired
+
+
+class GrantStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting approval")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")
+
+
+class GrantRequest(models.Model):
+    """An accepted invitation into a role that sees pupil data, made by someone who does not see pupil data
+    there: no membership until a second person approves (``accounts.grants``)."""
+
+    user = models.ForeignKey(User, verbose_name=_("person"), on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="grant_requests"
+    )
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+    invitation = models.OneToOneField(
+        Invitation, on_delete=models.SET_NULL, null=True, blank=True, related_name="grant_request"
+    )
+    requested_by = models.ForeignKey(
+        User, verbose_name=_("invited by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=GrantStatus.choices, default=GrantStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        User, verbose_name=_("decided by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    decision_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("grant awaiting approval")
+        verbose_name_plural = _("grants awaiting approval")
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation", "role"],
+                condition=models.Q(status=GrantStatus.PENDING),
+                name="one_pending_grant",
+            ),
+            # The second person is a second person: never the inviter, never the invitee.
+            models.CheckConstraint(
+                condition=~models.Q(decided_by=models.F("requested_by"))
+                & ~models.Q(decided_by=models.F("user")),
+                name="grant_decided_by_a_second_person",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status=GrantStatus.PENDING, decided_at__isnull=True)
+                | (~models.Q(status=GrantStatus.PENDING) & models.Q(decided_at__isnull=False)),
+                name="grant_decided_when_not_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.organisation}"
+
+
+class GrantEvent(models.TextChoices):
+    GRANTED = "granted", _("Granted")
+    PENDING = "pending", _("Awaiting approval")
+    APPROVED = "approved", _("Approved and granted")
+    REFUSED = "refused", _("Refused")
+    ENDED = "ended", _("Ended")
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs: object) -> int:
+        raise TypeError("The grant log is append-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise TypeError("The grant log is append-only.")
+
+
+class GrantLogEntry(models.Model):
+    """Every grant and revocation of a role, append-only: rows are created, never changed or deleted.
+
+    Names and addresses are copied in, so the entry still says who and where after an account or an
+    organisation is gone (the foreign keys then become empty)."""
+
+    at = models.DateTimeField(_("when"), default=timezone.now, editable=False)
+    event = models.CharField(_("event"), max_length=10, choices=GrantEvent.choices)
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    organisation_name = models.CharField(_("organisation"), max_length=200)
+    user = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    user_email = models.EmailField(_("person"))
+    actor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    actor_email = models.CharField(_("by"), max_length=254)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("grant log entry")
+        verbose_name_plural = _("grant log")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_event_display()} {self.user_email} {self.role}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self._state.adding:
+            raise TypeError("The grant log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise TypeError("The grant log is append-only.")

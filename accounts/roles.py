@@ -46,6 +46,8 @@ class Capability(StrEnum):
     VIEW_REPORTS = "view_reports"
     VIEW_ACCESS_LOG = "view_access_log"
     EDIT_PARENT_INFO = "edit_parent_info"
+    APPROVE_GRANTS = "approve_grants"
+    VIEW_GRANT_LOG = "view_grant_log"
 
 
 C = Capability
@@ -60,6 +62,7 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.REQUEST_SUPPORT,
             C.INVITE_MEMBERS,
             C.VIEW_MEMBERS,
+            C.APPROVE_GRANTS,
         }
     ),
     Role.SCHOOL_STAFF: frozenset(
@@ -92,13 +95,18 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.ALLOCATE_SUPPORT,
         }
     ),
-    Role.PRIVACY_OFFICER: frozenset({C.VIEW_ACCESS_LOG, C.VIEW_MEMBERS}),
+    Role.PRIVACY_OFFICER: frozenset({C.VIEW_ACCESS_LOG, C.VIEW_MEMBERS, C.APPROVE_GRANTS, C.VIEW_GRANT_LOG}),
 }
 
 # Roles whose holders see pupil-level personal data: they must use a second factor.
 PUPIL_DATA_ROLES = frozenset(
     {Role.SCHOOL_ADMIN, Role.SCHOOL_STAFF, Role.BUDDY_COORDINATOR, Role.LANGUAGE_SUPPORTER}
 )
+
+# A grant of one of these roles, made by someone who does not see pupil data at that organisation, takes
+# effect only after a second person approves it (accounts/grants.py): the privacy officer because they
+# approve such grants themselves, so an alias of a coordinator in that role would approve the others.
+SECOND_PERSON_ROLES = PUPIL_DATA_ROLES | {Role.PRIVACY_OFFICER}
 
 # Where each role can be held.
 ROLE_KINDS: dict[str, frozenset[str]] = {
@@ -157,4 +165,6 @@ CAPABILITY_LABELS: dict[Capability, str] = {
     C.VIEW_REPORTS: _("See aggregated reports"),
     C.VIEW_ACCESS_LOG: _("Read the access log of pupil records"),
     C.EDIT_PARENT_INFO: _("Write the information pages for parents"),
+    C.APPROVE_GRANTS: _("Approve or refuse grants of roles that see pupil data"),
+    C.VIEW_GRANT_LOG: _("Read and export the log of role grants"),
 }

@@ -50,6 +50,11 @@ def _memberships(user: object) -> list[Membership]:
     return cached
 
 
+def memberships(user: object) -> list[Membership]:
+    """The user's memberships (cached on the user for the request)."""
+    return _memberships(user)
+
+
 def _root_path(membership: Membership) -> str:
     org = membership.organisation
     if org.kind == OrganisationKind.SUPPORT_SERVICE and org.parent is not None:

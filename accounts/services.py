@@ -7,9 +7,18 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import scoping
-from accounts.models import Invitation, Membership, Organisation, User
-from accounts.roles import INVITABLE_ROLES, PARENT_KINDS, ROLE_KINDS, Capability, OrganisationKind, Role
+from accounts import grants, scoping
+from accounts.models import GrantEvent, Invitation, Membership, Organisation, User
+from accounts.roles import (
+    INVITABLE_ROLES,
+    PARENT_KINDS,
+    PUPIL_DATA_ROLES,
+    ROLE_KINDS,
+    SECOND_PERSON_ROLES,
+    Capability,
+    OrganisationKind,
+    Role,
+)
 from core import outbox
 from core.errors import ServiceError
 
@@ -71,6 +80,27 @@ def invitable_roles(actor: User, organisation: Organisation) -> list[str]:
         for role in scoping.roles_over(actor, organisation):
             allowed |= INVITABLE_ROLES.get(role, frozenset())
     return [r for r in Role.values if r in allowed and organisation.kind in ROLE_KINDS[r]]
+
+
+def offerable_roles(actor: User) -> list[tuple[str, bool]]:
+    """The roles ``actor`` may invite into somewhere in reach, each with whether such a grant waits for a
+    second person's approval (the invite form offers only these; ``invite`` checks the exact place)."""
+    if actor.is_superuser:
+        return [(r, False) for r in Role.values]
+    kinds = set(
+        scoping.reach(actor, Capability.INVITE_MEMBERS)
+        .organisations()
+        .values_list("kind", flat=True)
+        .distinct()
+    )
+    inviting = [m.role for m in scoping.memberships(actor) if m.role in INVITABLE_ROLES]
+    offered = []
+    for role in Role.values:
+        granters = [r for r in inviting if role in INVITABLE_ROLES[r]]
+        if granters and ROLE_KINDS[role] & kinds:
+            pending = role in SECOND_PERSON_ROLES and any(r not in PUPIL_DATA_ROLES for r in granters)
+            offered.append((role, pending))
+    return offered
 
 
 @transaction.atomic
@@ -155,7 +185,7 @@ def accept_invitation(token: str, *, password: str, first_name: str = "", last_n
     EmailAddress.objects.update_or_create(
         user=user, email=invitation.email, defaults={"verified": True, "primary": True}
     )
-    Membership.objects.get_or_create(user=user, organisation=invitation.organisation, role=invitation.role)
+    grants.grant_from_invitation(invitation, user)
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
@@ -168,4 +198,11 @@ def end_membership(actor: User, membership: Membership) -> None:
         raise ServiceError(_("You cannot change memberships of this organisation."), code="out_of_reach")
     if membership.user_id == actor.pk:
         raise ServiceError(_("You cannot end your own membership."), code="own_membership")
+    grants.log(
+        GrantEvent.ENDED,
+        user=membership.user,
+        organisation=membership.organisation,
+        role=membership.role,
+        actor=actor,
+    )
     membership.delete()

@@ -32,3 +32,29 @@ def send_invitation_email(invitation_id: int) -> bool:
         invitation.sent_at = timezone.now()
         invitation.save(update_fields=["sent_at"])
     return True
+
+
+@shared_task(name="accounts.send_grant_decision_email", ignore_result=True)
+def send_grant_decision_email(grant_id: int) -> bool:
+    """Tell the invitee and the inviter that a grant was approved or refused, once."""
+    from accounts.models import GrantRequest, GrantStatus
+
+    with transaction.atomic():
+        grant = (
+            GrantRequest.objects.select_for_update(of=("self",))
+            .select_related("organisation", "user", "requested_by", "decided_by")
+            .filter(pk=grant_id, decision_sent_at__isnull=True)
+            .exclude(status=GrantStatus.PENDING)
+            .first()
+        )
+        if grant is None:
+            return False
+        context = {"grant": grant, "url": settings.SITE_URL + reverse("dashboard")}
+        for person in {p.pk: p for p in (grant.user, grant.requested_by) if p is not None}.values():
+            with translation.override(person.language):
+                subject = render_to_string("accounts/email/grant_decision_subject.txt", context).strip()
+                body = render_to_string("accounts/email/grant_decision_message.txt", context)
+            send_mail(subject, body, None, [person.email])
+        grant.decision_sent_at = timezone.now()
+        grant.save(update_fields=["decision_sent_at"])
+    return True

@@ -6,15 +6,21 @@ from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_http_methods
 
-from accounts import scoping, services
+from accounts import grants, scoping, services
 from accounts.forms import AcceptInvitationForm, InvitationForm, OrganisationForm
-from accounts.models import Invitation, Membership, Organisation
+from accounts.models import GrantRequest, GrantStatus, Invitation, Membership, Organisation
 from accounts.roles import CAPABILITIES, CAPABILITY_LABELS, Capability
 from core.dashboard import panels_for
 from core.errors import ServiceError
 from core.forms import apply_service_error
+
+APPROVAL_NOTE = gettext_noop(
+    "This role sees pupil data: it takes effect only after the school's admin or the region's privacy "
+    "officer approves it."
+)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -58,9 +64,11 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
             apply_service_error(form, exc)
         else:
             messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
+            if grants.needs_second_person(request.user, invitation.organisation, invitation.role):
+                messages.info(request, _(APPROVAL_NOTE))
             return redirect("invitation_list")
     invitations = scoping.scope(
-        Invitation.objects.select_related("organisation", "invited_by"),
+        Invitation.objects.select_related("organisation", "invited_by", "grant_request"),
         request.user,
         Capability.INVITE_MEMBERS,
     )
@@ -88,6 +96,8 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Welcome to Overstap."))
+            if GrantRequest.objects.filter(invitation=invitation, status=GrantStatus.PENDING).exists():
+                messages.info(request, _(APPROVAL_NOTE))
             return redirect("dashboard")
     return render(request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation})
 

@@ -17,6 +17,7 @@ from accounts.roles import Capability
 from core.csvexport import csv_response
 from core.errors import ServiceError
 from core.forms import apply_service_error
+from core.redirects import redirect_next
 from courses import access, completion, ical, pdf, queries, services
 from courses.forms import CatalogueFilterForm, CodeForm, EvaluationForm, NameTeacherForm, ReserveForm
 from courses.models import (
@@ -214,11 +215,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("The enrolment has been cancelled."))
-    return redirect(request.POST.get("next") if _safe(request.POST.get("next")) else "courses:my_courses")
-
-
-def _safe(url: str | None) -> bool:
-    return bool(url) and url.startswith("/") and not url.startswith("//")
+    return redirect_next(request, "courses:my_courses")
 
 
 @login_required

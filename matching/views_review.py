@@ -15,7 +15,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -23,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts import scoping
 from accounts.roles import Capability
 from core.errors import ServiceError
+from core.redirects import redirect_next
 from matching import followup, review
 from matching.explanations import explain, interest_names
 from matching.forms import CheckInForm, EndForm, FitForm, NoFieldsForm, RejectForm, SwapForm
@@ -167,8 +167,4 @@ def bulk_approve(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("%(n)s matches approved.") % {"n": len(result.approved)})
     for match_id, message in result.refused.items():
         messages.error(request, _("Match %(id)s: %(message)s") % {"id": match_id, "message": message})
-    # Only a path on this site: an odd value ("abc", "-1") is neither a URL name nor a page.
-    target = request.POST.get("next", "")
-    if target.startswith("/") and url_has_allowed_host_and_scheme(target, {request.get_host()}):
-        return redirect(target)
-    return redirect("matching:match_list")
+    return redirect_next(request, "matching:match_list")

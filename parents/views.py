@@ -15,10 +15,10 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from core import redirects
 from parents import languages, queries, rendering
 from parents.formatting import long_date, month_year
 from parents.models import TranslationStatus
@@ -76,9 +76,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
     language = languages.get(request.POST.get("language", ""))
     if language is None:
         return HttpResponse(status=400)
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = reverse("parents:choose")
+    target = redirects.next_url(request, "parents:choose")
     prefix = "/ouders/"
     if target.startswith(prefix):
         rest = target[len(prefix) :].split("/", 1)

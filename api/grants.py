@@ -1,0 +1,57 @@
+"""Grants awaiting a second person's approval: list the ones the caller may decide, approve or refuse.
+
+Default permission classes (api/permissions.py, second factor included); rows scoped by
+``accounts.grants.approvable``, so a grant out of reach answers 404."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.routers import BaseRouter
+
+from accounts import grants
+from accounts.models import GrantRequest
+
+
+class GrantSerializer(serializers.ModelSerializer):
+    email = serializers.EmailField(source="user.email", read_only=True)
+    requested_by_email = serializers.EmailField(source="requested_by.email", read_only=True, default="")
+
+    class Meta:
+        model = GrantRequest
+        fields = ["id", "user", "email", "organisation", "role", "requested_by_email", "status", "created_at"]
+        read_only_fields = fields
+
+
+class DecisionSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class GrantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = GrantSerializer
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        if not self.request.user.is_authenticated:  # schema generation
+            return GrantRequest.objects.none()
+        return grants.approvable(self.request.user)
+
+    def _decide(self, request: Request, verb) -> Response:  # type: ignore[no-untyped-def]
+        grant = self.get_object()
+        data = DecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response(GrantSerializer(verb(request.user, grant, reason=data.validated_data["reason"])).data)
+
+    @extend_schema(request=DecisionSerializer, responses={200: GrantSerializer})
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str) -> Response:
+        return self._decide(request, grants.approve)
+
+    @extend_schema(request=DecisionSerializer, responses={200: GrantSerializer})
+    @action(detail=True, methods=["post"])
+    def refuse(self, request: Request, pk: str) -> Response:
+        return self._decide(request, grants.refuse)
+
+
+def register(router: BaseRouter) -> None:
+    router.register("grants", GrantViewSet, basename="grant")

@@ -18,3 +18,8 @@ class MatchingConfig(AppConfig):
         register(_("Match runs"), "matching:run_list", Capability.RUN_MATCHING, order=33)
         register(_("Matching reports"), "matching:report", Capability.VIEW_REPORTS, order=34)
         dashboard.register("matching/panel.html", coordinator_panel, Capability.RUN_MATCHING, order=20)
+
+        from matching import parent_consent
+        from parents import consent
+
+        consent.register(parent_consent.SUBJECT, parent_consent.on_answer)

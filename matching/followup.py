@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts import scoping
 from accounts.roles import Capability
+from core import outbox
 from core.errors import Conflict, ServiceError
 from matching.models import Buddy, CheckIn, CheckInOutcome, EndReason, Fit, Match, MatchStatus
 from pupils import access
@@ -109,6 +110,20 @@ def _end(match: Match, reason: str, note: str = "") -> None:
     match.end_note = note.strip()
     match.save(update_fields=["status", "ended_at", "end_reason", "end_note"])
     match.check_ins.filter(done_at__isnull=True, due_on__gte=timezone.localdate()).delete()
+
+
+def end_for_revoked_consent(buddy: Buddy) -> list[int]:
+    """The parent withdrew a peer buddy's consent: every approved match of the buddy ends with that reason
+    (open proposals stay, but cannot be approved without consent). Runs inside the parents' transaction;
+    the coordinators are told after it commits."""
+    ended = []
+    for match in (
+        Match.objects.select_for_update().filter(buddy=buddy, status=MatchStatus.APPROVED).order_by("pk")
+    ):
+        _end(match, EndReason.CONSENT_REVOKED)
+        outbox.enqueue("matching.notify_match_ended", match.pk)
+        ended.append(match.pk)
+    return ended
 
 
 def end_match(user: object, match_id: int, reason: str, note: str = "") -> Match:

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -104,3 +106,17 @@ class PupilSearchForm(forms.Form):
         """Lookups for a queryset reaching the pupil through ``prefix``; none without a valid name."""
         name = self.cleaned_data.get("name", "").strip() if self.is_valid() else ""
         return {f"{prefix}first_name__icontains": name} if name else {}
+
+
+class AskConsentForm(forms.Form):
+    """Ask a peer buddy's parent for consent: by e-mail, or as a printed letter when there is no address."""
+
+    parent_email = forms.EmailField(label=_("Parent's e-mail address"), required=False,
+                                    help_text=_("Leave empty to print the letter instead."))  # fmt: skip
+    language = forms.ChoiceField(label=_("Language of the letter"), choices=())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from parents import languages
+
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [(lang.code, lang.name_local) for lang in languages.configured()]  # type: ignore[attr-defined]

@@ -188,6 +188,7 @@ class EndReason(models.TextChoices):
     PUPIL_LEFT = "pupil_left", _("The pupil left the school")
     BUDDY_LEFT = "buddy_left", _("The buddy stopped")
     GOALS_MET = "goals_met", _("The pupil has settled in")
+    CONSENT_REVOKED = "consent_revoked", _("The parent withdrew consent")
     OTHER = "other", _("Other reason")
 
 
@@ -230,7 +231,7 @@ class Match(models.Model):
     starts_on = models.DateField(_("starts on"), null=True, blank=True)
     ends_on = models.DateField(_("term ends on"), null=True, blank=True)
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
-    end_reason = models.CharField(_("end reason"), max_length=12, choices=EndReason.choices, blank=True)
+    end_reason = models.CharField(_("end reason"), max_length=20, choices=EndReason.choices, blank=True)
     end_note = models.TextField(_("about the ending"), max_length=1000, blank=True)
     reject_reason = models.CharField(
         _("reason for rejecting"), max_length=12, choices=RejectReason.choices, blank=True
@@ -239,6 +240,7 @@ class Match(models.Model):
     fit = models.CharField(_("fit after the first meeting"), max_length=10, choices=Fit.choices, blank=True)
     fit_at = models.DateTimeField(null=True, blank=True)
     notified_at = models.DateTimeField(null=True, blank=True)
+    end_notified_at = models.DateTimeField(null=True, blank=True)  # the coordinators were told of an ending
 
     class Meta:
         verbose_name = _("match")

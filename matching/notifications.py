@@ -50,3 +50,36 @@ def notify_match_approved(match_id: int) -> bool:
         match.notified_at = timezone.now()
         match.save(update_fields=["notified_at"])
     return True
+
+
+def notify_match_ended(match_id: int) -> bool:
+    """Tell the school's buddy coordinators (and the school's contacts) that a match ended without them,
+    e.g. because the parent withdrew consent. Once: ``end_notified_at`` is claimed in the same transaction."""
+    with transaction.atomic():
+        match = (
+            Match.objects.select_for_update(of=("self",))
+            .select_related("pupil", "buddy", "school")
+            .filter(pk=match_id, status=MatchStatus.ENDED, end_notified_at__isnull=True)
+            .first()
+        )
+        if match is None:
+            return False
+        paths = [p for p in match.school.path.split("/") if p]
+        coordinators = Membership.objects.filter(
+            organisation_id__in=[int(p) for p in paths], role=Role.BUDDY_COORDINATOR, user__is_active=True
+        )
+        contacts = Membership.objects.filter(
+            organisation=match.school, role__in=CONTACT_ROLES, user__is_active=True
+        )
+        users = {
+            m.user_id: m.user for m in (coordinators | contacts).select_related("user").order_by("user_id")
+        }
+        for user in users.values():
+            with translation.override(user.language):
+                context = {"match": match, "user": user}
+                subject = render_to_string("matching/email/match_ended_subject.txt", context).strip()
+                body = render_to_string("matching/email/match_ended_message.txt", context)
+            send_mail(subject, body, None, [user.email])
+        match.end_notified_at = timezone.now()
+        match.save(update_fields=["end_notified_at"])
+    return True

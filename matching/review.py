@@ -43,6 +43,14 @@ def approve(user: object, match_id: int) -> Match:
         match = _proposal_for_update(user, match_id)
         # Lock the buddy before counting: the race is two approvals taking the same last place.
         buddy = Buddy.objects.select_for_update().get(pk=match.buddy_id)
+        if not buddy.has_consent:
+            # Whatever the channel the match came by (a run, a swap, the API): a peer buddy is a minor.
+            raise ServiceError(
+                _("%(buddy)s has no consent from a parent yet: ask the parent first.")
+                % {"buddy": buddy.display_name},
+                code="consent_missing",
+                field="buddy",
+            )
         taken = Match.objects.filter(buddy=buddy, status=MatchStatus.APPROVED).count()
         if taken >= buddy.capacity:
             raise ServiceError(

@@ -57,6 +57,11 @@ def notify_match_approved(match_id: int) -> bool:
     return notifications.notify_match_approved(match_id)
 
 
+@shared_task(name="matching.notify_match_ended", ignore_result=True)
+def notify_match_ended(match_id: int) -> bool:
+    return notifications.notify_match_ended(match_id)
+
+
 @shared_task(name="matching.end_expired_matches", ignore_result=True)
 def end_expired_matches() -> int:
     return followup.end_expired_matches()

@@ -9,6 +9,7 @@ urlpatterns = [
     path("buddies/", views.buddy_list, name="buddy_list"),
     path("buddies/new/", views.buddy_form, name="buddy_create"),
     path("buddies/<int:pk>/edit/", views.buddy_form, name="buddy_edit"),
+    path("buddies/<int:pk>/consent/", views.buddy_ask_consent, name="buddy_ask_consent"),
     path("import/<str:kind>/", views.import_page, name="import"),
     path("import/<str:kind>/template.csv", views.import_template, name="import_template"),
     path("import-jobs/<int:pk>/", views.import_job, name="import_job"),

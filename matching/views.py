@@ -8,15 +8,15 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import scoping
 from accounts.roles import Capability
 from core.errors import ServiceError
 from core.forms import apply_service_error
 from core.reauth import require_recent_login
-from matching import imports, services
-from matching.forms import BuddyForm, ImportForm
+from matching import imports, parent_consent, services
+from matching.forms import AskConsentForm, BuddyForm, ImportForm
 from matching.models import Buddy, BuddyKind, ImportJob, ImportKind, ImportStatus
 from matching.retention import export_pupil
 from pupils.models import Pupil
@@ -89,7 +89,42 @@ def buddy_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         else:
             messages.success(request, _("Saved."))
             return redirect("matching:buddy_list")
-    return render(request, "matching/buddy_form.html", {"form": form, "buddy": buddy})
+    context = {"form": form, "buddy": buddy}
+    if buddy is not None and buddy.kind == BuddyKind.PEER:
+        context |= {"consent_form": AskConsentForm(), "consent_requests": parent_consent.requests_for(buddy)}
+    return render(request, "matching/buddy_form.html", context)
+
+
+@login_required
+@require_POST
+def buddy_ask_consent(request: HttpRequest, pk: int) -> HttpResponse:
+    buddy = scoping.get_in_reach_or_404(
+        Buddy.objects.select_related("school"), request.user, Capability.MANAGE_PUPILS, field="school", pk=pk
+    )
+    form = AskConsentForm(request.POST)
+    if form.is_valid():
+        try:
+            asked = parent_consent.ask(buddy, request.user, **form.cleaned_data)
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            if asked.parent_email:
+                messages.success(
+                    request,
+                    _("The consent request for %(name)s was sent to the parent.")
+                    % {"name": buddy.display_name},
+                )
+            else:
+                messages.success(
+                    request,
+                    _("Print the letter for %(name)s and give it to the parent.")
+                    % {"name": buddy.display_name},
+                )
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect("matching:buddy_edit", pk=buddy.pk)
 
 
 @login_required

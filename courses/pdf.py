@@ -11,6 +11,7 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import cm
 from reportlab.pdfgen import canvas
 
+from core import numbers
 from courses.models import Certificate, Theme
 
 
@@ -40,8 +41,8 @@ def certificate_pdf(certificate: Certificate, language: str | None = None) -> by
         pdf.setFont("Helvetica-Bold", 18)
         pdf.drawCentredString(width / 2, height - 11 * cm, certificate.title[:90])
         pdf.setFont("Helvetica", 13)
-        details = _("%(hours)s hours of professional development · %(theme)s · completed on %(date)s") % {
-            "hours": formats.number_format(certificate.hours, 1),
+        details = _("%(hours)s of professional development · %(theme)s · completed on %(date)s") % {
+            "hours": numbers.hours_text(certificate.hours),
             "theme": Theme(certificate.theme).label
             if certificate.theme in Theme.values
             else certificate.theme,

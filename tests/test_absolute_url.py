@@ -2,6 +2,7 @@
 SITE_URL in production and in mail sent by tasks (core.urls.absolute_url)."""
 
 import base64
+import contextlib
 import re
 import zlib
 from datetime import date
@@ -58,10 +59,8 @@ def _pdf_text(data: bytes) -> str:
         raw = stream.strip()
         if raw.endswith(b"~>"):
             raw = base64.a85decode(raw.removeprefix(b"<~").removesuffix(b"~>"))
-        try:
+        with contextlib.suppress(zlib.error):  # a stream that is not compressed
             raw = zlib.decompress(raw)
-        except zlib.error:
-            pass
         text.append(raw.decode("latin-1"))
     return "".join(text)
 

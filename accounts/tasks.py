@@ -1,5 +1,4 @@
 from celery import shared_task
-from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -7,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.models import Invitation
+from core.urls import absolute_url
 
 
 @shared_task(name="accounts.send_invitation_email", ignore_result=True)
@@ -24,7 +24,7 @@ def send_invitation_email(invitation_id: int) -> bool:
         with translation.override(invitation.language):
             context = {
                 "invitation": invitation,
-                "url": settings.SITE_URL + reverse("invitation_accept", args=[invitation.token]),
+                "url": absolute_url(reverse("invitation_accept", args=[invitation.token])),
             }
             subject = render_to_string("accounts/email/invitation_subject.txt", context).strip()
             body = render_to_string("accounts/email/invitation_message.txt", context)

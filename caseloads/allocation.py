@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 
 from caseloads.models import SupportRequest
 from caseloads.workload import Load
+from core import numbers
 from pupils.languages import language_name
 
 EXPERTISE = 8
@@ -117,7 +118,7 @@ def reasons(request: RequestFacts, ld: Load) -> list[str]:
         out.append(_("no shared language"))
     if request.municipality_id and request.municipality_id == ld.profile.home_municipality_id:
         out.append(_("lives in the same municipality"))
-    out.append(_("%(free)s h free this month") % {"free": ld.free})
+    out.append(_("%(free)s h free this month") % {"free": numbers.hours(ld.free)})
     return out
 
 

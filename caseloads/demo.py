@@ -52,7 +52,7 @@ REQUESTS = [
         Topic.PLACEMENT,
         Urgency.HIGH,
         ["uk"],
-        "Two Ukrainian pupils arrived; which group fits them?",
+        "Er zijn twee Oekraïense leerlingen gekomen; welke groep past bij hen?",
         "allocated",
         "supporter",
         110,
@@ -63,7 +63,7 @@ REQUESTS = [
         Topic.MULTILINGUALISM,
         Urgency.NORMAL,
         ["ar"],
-        "The team wants to use home languages in class.",
+        "Het team wil de thuistalen in de klas inzetten.",
         "allocated",
         "supporter_b",
         95,
@@ -74,7 +74,7 @@ REQUESTS = [
         Topic.LANGUAGE_DEVELOPMENT,
         Urgency.NORMAL,
         [],
-        "Group 5 has four newcomers; vocabulary lags behind.",
+        "Groep 5 heeft vier nieuwkomers; de woordenschat blijft achter.",
         "allocated",
         "supporter",
         80,
@@ -85,7 +85,7 @@ REQUESTS = [
         Topic.PARENT_CONTACT,
         Urgency.LOW,
         ["ar", "ti"],
-        "Parents rarely come to report meetings.",
+        "Ouders komen zelden naar de rapportgesprekken.",
         "allocated",
         "supporter_b",
         70,
@@ -96,7 +96,7 @@ REQUESTS = [
         Topic.WORLD_CITIZENSHIP,
         Urgency.NORMAL,
         ["en"],
-        "A project week on where we come from.",
+        "Een projectweek over waar we vandaan komen.",
         "allocated",
         "supporter_c",
         60,
@@ -107,7 +107,7 @@ REQUESTS = [
         Topic.LANGUAGE_DEVELOPMENT,
         Urgency.HIGH,
         ["pl"],
-        "A pupil in group 3 hardly speaks yet.",
+        "Een leerling in groep 3 spreekt nog nauwelijks.",
         "allocated",
         "supporter_c",
         40,
@@ -118,7 +118,7 @@ REQUESTS = [
         Topic.PLACEMENT,
         Urgency.NORMAL,
         ["ar"],
-        "Assessment for three pupils moving from the newcomer class.",
+        "Toetsing voor drie leerlingen die uit de nieuwkomersklas doorstromen.",
         "allocated",
         "supporter",
         130,
@@ -129,7 +129,7 @@ REQUESTS = [
         Topic.MULTILINGUALISM,
         Urgency.NORMAL,
         ["tr"],
-        "How do we talk about language at home with parents?",
+        "Hoe praten we met ouders over de taal thuis?",
         "new",
         None,
         3,
@@ -140,7 +140,7 @@ REQUESTS = [
         Topic.LANGUAGE_DEVELOPMENT,
         Urgency.HIGH,
         ["uk", "ru"],
-        "Newcomer in group 6 with reading difficulties.",
+        "Nieuwkomer in groep 6 met leesproblemen.",
         "new",
         None,
         9,
@@ -151,7 +151,7 @@ REQUESTS = [
         Topic.WORLD_CITIZENSHIP,
         Urgency.LOW,
         [],
-        "Lessons on citizenship for the international class.",
+        "Lessen burgerschap voor de internationale klas.",
         "triage",
         None,
         16,
@@ -162,16 +162,14 @@ REQUESTS = [
         Topic.PARENT_CONTACT,
         Urgency.NORMAL,
         ["so"],
-        "Interpreting at parent evenings.",
+        "Tolken bij ouderavonden.",
         "declined",
         None,
         30,
     ),
 ]
 
-DECLINE_REASON = (
-    "Interpreting is arranged by the municipality's interpreting service; we have passed your question on."
-)
+DECLINE_REASON = "Tolken regelt de tolkendienst van de gemeente; we hebben je vraag aan hen doorgegeven."
 
 
 def _profiles(ctx: DemoContext) -> None:
@@ -204,7 +202,7 @@ def _visits(ctx: DemoContext, case: Case, opened_days_ago: int) -> None:
             duration_minutes=rng.choice([45, 60, 90, 120]),
             preparation_minutes=rng.choice([15, 30, 45]),
             travel_minutes=rng.choice([10, 20, 30, 40]),
-            notes="Observed the class and discussed scaffolding with the teacher.",
+            notes="In de klas meegekeken en de ondersteuning (scaffolding) met de leerkracht besproken.",
             next_visit_date=today - timedelta(days=max(day - 21, 1)),
             done=True,
         )
@@ -213,13 +211,13 @@ def _visits(ctx: DemoContext, case: Case, opened_days_ago: int) -> None:
         NextStep.objects.create(
             visit=last,
             case=case,
-            description="Teacher tries picture cards in the morning circle",
+            description="Leerkracht probeert plaatjeskaarten uit in de kring",
             due_date=today - timedelta(days=3),
         )
         NextStep.objects.create(
             visit=last,
             case=case,
-            description="Share the language portrait with the parents",
+            description="Het taalportret met de ouders delen",
             due_date=today + timedelta(days=10),
         )
     if case.status == CaseStatus.ACTIVE:
@@ -273,11 +271,11 @@ def seed(ctx: DemoContext) -> None:
             supporter=ctx.users[key],
             school=school,
             topic=topic,
-            goals="Teachers plan lessons with visual support; pupils join the regular group within a term.",
+            goals="Leerkrachten plannen lessen met visuele ondersteuning; leerlingen stromen binnen een periode in de gewone groep in.",
             planned_hours_per_month=request.estimated_hours,
             status=case_status,
             closed_at=now - timedelta(days=20) if case_status == CaseStatus.CLOSED else None,
-            closing_summary="Pupils placed in groups 6 and 7; the team continues with the reading plan."
+            closing_summary="Leerlingen geplaatst in groep 6 en 7; het team gaat verder met het leesplan."
             if case_status == CaseStatus.CLOSED
             else "",
             advisor=ctx.users["supporter_c"] if index == 0 else None,
@@ -290,5 +288,5 @@ def seed(ctx: DemoContext) -> None:
                 case=case,
                 from_supporter=case.supporter,
                 to_supporter=ctx.users["supporter_c"],
-                message="I am on leave from next month; could you take this one over?",
+                message="Ik ben vanaf volgende maand met verlof; kun jij deze overnemen?",
             )

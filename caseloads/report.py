@@ -72,6 +72,10 @@ class QuarterReport:
     def total_hours(self) -> Decimal:
         return hours(self.total_minutes)
 
+    @property
+    def visits(self) -> int:
+        return sum(m.visits for m in self.municipalities)
+
 
 def valid_quarter(label: str | None, today: date) -> str:
     if label and len(label) == 7 and label[4:6] == "-Q" and label[:4].isdigit() and label[6] in "1234":
@@ -153,7 +157,7 @@ def report_csv(report: QuarterReport) -> str:
         rows.append(
             [report.quarter, m.municipality, _("Municipality total"), m.visits, "", "", "", m.total_hours]
         )
-    rows.append([report.quarter, _("Region total"), "", "", "", "", "", report.total_hours])
+    rows.append([report.quarter, _("Region total"), "", report.visits, "", "", "", report.total_hours])
     return csv_text(rows)
 
 

@@ -30,7 +30,7 @@ from caseloads.models import (
     Visit,
     VisitKind,
 )
-from core import outbox
+from core import numbers, outbox
 from core.errors import Conflict, Forbidden, ServiceError
 from pupils.languages import validate_codes
 from pupils.models import Pupil
@@ -205,7 +205,11 @@ def allocate(
                 "%(name)s has %(free)s free hours this month and this request needs about %(need)s. "
                 "Allocate anyway only if you have agreed extra hours: tick the override."
             )
-            % {"name": supporter, "free": load.free, "need": request.estimated_hours},
+            % {
+                "name": supporter,
+                "free": numbers.hours(load.free),
+                "need": numbers.hours(request.estimated_hours),
+            },
             code="no_free_hours",
             field="override",
         )

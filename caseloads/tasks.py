@@ -1,7 +1,6 @@
 """Thin Celery tasks: ids as arguments, safe to run twice (a ``Notification`` row per message sent)."""
 
 from celery import shared_task
-from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
@@ -12,6 +11,7 @@ from accounts.models import User
 from accounts.roles import Role
 from caseloads import retention
 from caseloads.models import Case, Notification, SupportRequest, Transfer, TransferStatus
+from core.urls import absolute_url
 
 
 def _send_once(key: str, recipients: list[User], template: str, context: dict[str, object]) -> bool:
@@ -25,7 +25,7 @@ def _send_once(key: str, recipients: list[User], template: str, context: dict[st
             except IntegrityError:
                 continue  # already sent by an earlier delivery of this task
             with translation.override(user.language):
-                ctx = {**context, "recipient": user, "site_url": settings.SITE_URL}
+                ctx = {**context, "recipient": user, "site_url": absolute_url("")}
                 subject = render_to_string(f"caseloads/email/{template}_subject.txt", ctx).strip()
                 body = render_to_string(f"caseloads/email/{template}_message.txt", ctx)
             send_mail(subject, body, None, [user.email])
@@ -38,7 +38,7 @@ def notify_allocation(case_id: int) -> bool:
     case = Case.objects.select_related("supporter", "school").filter(pk=case_id).first()
     if case is None:
         return False
-    url = settings.SITE_URL + reverse("caseloads:case_detail", args=[case.pk])
+    url = absolute_url(reverse("caseloads:case_detail", args=[case.pk]))
     return _send_once(f"allocation:{case.pk}", [case.supporter], "allocation", {"case": case, "url": url})
 
 
@@ -51,7 +51,7 @@ def notify_transfer(transfer_id: int) -> bool:
     )
     if transfer is None:
         return False
-    url = settings.SITE_URL + reverse("caseloads:case_detail", args=[transfer.case_id])
+    url = absolute_url(reverse("caseloads:case_detail", args=[transfer.case_id]))
     return _send_once(
         f"transfer:{transfer.pk}", [transfer.to_supporter], "transfer", {"transfer": transfer, "url": url}
     )
@@ -71,7 +71,7 @@ def notify_request_status(request_id: int, status: str) -> bool:
     recipients = {u.pk: u for u in staff}
     if request.filed_by and request.filed_by.is_active:
         recipients[request.filed_by.pk] = request.filed_by
-    url = settings.SITE_URL + reverse("caseloads:request_detail", args=[request.pk])
+    url = absolute_url(reverse("caseloads:request_detail", args=[request.pk]))
     return _send_once(
         f"status:{request.pk}:{status}",
         [recipients[k] for k in sorted(recipients)],

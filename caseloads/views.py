@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import scoping
@@ -218,7 +219,10 @@ def allocate_open(request: HttpRequest) -> HttpResponse:
         except ServiceError as exc:
             messages.error(request, exc.message)
             return redirect("caseloads:allocate_open")
-        messages.success(request, _("%(n)s requests allocated.") % {"n": len(cases)})
+        messages.success(
+            request,
+            ngettext("%(n)s request allocated.", "%(n)s requests allocated.", len(cases)) % {"n": len(cases)},
+        )
         return redirect("caseloads:region_dashboard")
     proposal = services.propose_open(request.user)
     ids = [rid for rid, _uid in proposal.pairs] + proposal.unassigned

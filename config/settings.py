@@ -1,6 +1,7 @@
 """Overstap settings, read from the environment.
 
 With no variables set the platform runs embedded: SQLite, Celery tasks in-process, e-mail to the console.
+``EMBEDDED_WORKER=true`` (set by ``./overstap start``) runs tasks in a real worker without Redis (config/embedded.py).
 ``DATABASE_URL`` switches to PostgreSQL, ``REDIS_URL`` to a Redis broker and cache with a separate worker.
 ``DEBUG=false`` is production mode and requires ``SECRET_KEY`` and ``ALLOWED_HOSTS``.
 """
@@ -12,6 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from config.embedded import SQLITE_OPTIONS, broker_transport_options
 from config.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -109,21 +111,20 @@ DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
 else:
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": BASE_DIR / "db.sqlite3",
-            # A busy web request and an in-process task may write at once; wait instead of failing.
-            "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
-        }
-    }
+    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "db.sqlite3"}}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The web server and the embedded worker write at once: wait for each other instead of failing.
+    DATABASES["default"]["OPTIONS"] = dict(SQLITE_OPTIONS)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Celery and cache -------------------------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# Without Redis, ./overstap start still runs a real worker and beat, on kombu's filesystem transport under var/.
+EMBEDDED_WORKER = env_bool("EMBEDDED_WORKER", False) and not REDIS_URL
+VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
+CELERY_BROKER_URL = REDIS_URL or ("filesystem://" if EMBEDDED_WORKER else "memory://")
 CELERY_RESULT_BACKEND = None  # Results live in our own tables (runs, outbox); nobody reads Celery results.
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_TASK_ALWAYS_EAGER = not (REDIS_URL or EMBEDDED_WORKER)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -136,10 +137,19 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "Europe/Amsterdam"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Redis redelivers an unacknowledged task after this many seconds; longer than the hard time limit.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"visibility_timeout": 3600}
 
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+elif EMBEDDED_WORKER:
+    CELERY_BROKER_TRANSPORT_OPTIONS = broker_transport_options(VAR_DIR)
+    # Progress written by the worker must reach the web server: a cache both processes read.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": VAR_DIR / "cache",
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

@@ -15,7 +15,7 @@ Use: ``{% include "includes/bar_chart.html" with chart=chart chart_id="fill" %}`
 import math
 from dataclasses import dataclass, field
 
-from django.utils.formats import number_format
+from core.numbers import show as show_number
 
 BAR_HEIGHT = 22
 SECONDARY_HEIGHT = 8
@@ -112,7 +112,7 @@ def bar_chart(
     named by ``secondary_label`` in the legend."""
 
     def show(value: float) -> str:
-        return f"{number_format(value, decimals, force_grouping=True)}{unit}"
+        return f"{show_number(value, decimals)}{unit}"
 
     longest = max((len(label[:34]) for label, _ in rows), default=10)
     label_width = min(250, max(80, int(CHAR_WIDTH * longest) + 12))

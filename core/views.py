@@ -16,7 +16,7 @@ def _database_ok() -> bool:
 
 def _broker_status() -> str:
     if not settings.REDIS_URL:
-        return "in-process"
+        return "embedded" if settings.EMBEDDED_WORKER else "in-process"
     try:
         import redis
 
@@ -30,7 +30,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     """Database and broker status for load balancers and monitors: 200 when both answer, 503 otherwise."""
     database = "ok" if _database_ok() else "down"
     broker = _broker_status()
-    healthy = database == "ok" and broker in {"ok", "in-process"}
+    healthy = database == "ok" and broker in {"ok", "embedded", "in-process"}
     return JsonResponse(
         {"status": "ok" if healthy else "unavailable", "database": database, "broker": broker},
         status=200 if healthy else 503,

@@ -3,7 +3,7 @@ corrected name or title shows up in the next download, and the verification code
 
 from io import BytesIO
 
-from django.conf import settings
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
@@ -11,14 +11,18 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import cm
 from reportlab.pdfgen import canvas
 
+from core import numbers
+from core.urls import absolute_url
 from courses.models import Certificate, Theme
 
 
-def verification_url(certificate: Certificate) -> str:
-    return settings.SITE_URL + reverse("courses:verify", args=[certificate.code])
+def verification_url(certificate: Certificate, request: HttpRequest | None = None) -> str:
+    return absolute_url(reverse("courses:verify", args=[certificate.code]), request)
 
 
-def certificate_pdf(certificate: Certificate, language: str | None = None) -> bytes:
+def certificate_pdf(
+    certificate: Certificate, language: str | None = None, request: HttpRequest | None = None
+) -> bytes:
     buffer = BytesIO()
     width, height = landscape(A4)
     pdf = canvas.Canvas(buffer, pagesize=(width, height))
@@ -40,8 +44,8 @@ def certificate_pdf(certificate: Certificate, language: str | None = None) -> by
         pdf.setFont("Helvetica-Bold", 18)
         pdf.drawCentredString(width / 2, height - 11 * cm, certificate.title[:90])
         pdf.setFont("Helvetica", 13)
-        details = _("%(hours)s hours of professional development · %(theme)s · completed on %(date)s") % {
-            "hours": formats.number_format(certificate.hours, 1),
+        details = _("%(hours)s of professional development · %(theme)s · completed on %(date)s") % {
+            "hours": numbers.hours_text(certificate.hours),
             "theme": Theme(certificate.theme).label
             if certificate.theme in Theme.values
             else certificate.theme,
@@ -52,7 +56,7 @@ def certificate_pdf(certificate: Certificate, language: str | None = None) -> by
         pdf.drawCentredString(
             width / 2, 3.2 * cm, _("Verification code: %(code)s") % {"code": certificate.code}
         )
-        pdf.drawCentredString(width / 2, 2.5 * cm, verification_url(certificate))
+        pdf.drawCentredString(width / 2, 2.5 * cm, verification_url(certificate, request))
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts import scoping
 from accounts.models import Organisation, User
@@ -249,7 +250,11 @@ def change_capacity(actor: User, edition: Edition, capacity: int) -> list[Enrolm
     taken = seats_taken(edition)
     if capacity < taken:
         raise ServiceError(
-            _("%(taken)d seats are already taken or reserved; the capacity cannot go below that.")
+            ngettext(
+                "%(taken)d seat is already taken or reserved; the capacity cannot go below that.",
+                "%(taken)d seats are already taken or reserved; the capacity cannot go below that.",
+                taken,
+            )
             % {"taken": taken},
             code="below_confirmed",
             field="capacity",
@@ -489,7 +494,9 @@ def reserve_seats(actor: User, edition: Edition, school: Organisation, seats: in
     free = free_seats(edition)
     if seats > free:
         raise ServiceError(
-            _("Only %(free)d seats are free.") % {"free": free}, code="not_enough_seats", field="seats"
+            ngettext("Only %(free)d seat is free.", "Only %(free)d seats are free.", free) % {"free": free},
+            code="not_enough_seats",
+            field="seats",
         )
     expires = edition.reservation_deadline or edition.enrol_closes_at
     return SeatReservation.objects.create(

@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core import outbox
+from core.urls import absolute_url
 from courses import ical, services
 from courses.meetings import send_changed
 from courses.models import (
@@ -103,8 +104,8 @@ def send_enrolment_message(enrolment_id: int, kind: str) -> bool:
                 "enrolment": enrolment,
                 "position": services.waitlist_position(enrolment),
                 "certificate": certificate,
-                "url": settings.SITE_URL + reverse("courses:edition_detail", args=[edition.pk]),
-                "my_courses_url": settings.SITE_URL + reverse("courses:my_courses"),
+                "url": absolute_url(reverse("courses:edition_detail", args=[edition.pk])),
+                "my_courses_url": absolute_url(reverse("courses:my_courses")),
             }
             subject = _subject(kind, str(edition))
             body = render_to_string("courses/email/enrolment_message.txt", context)
@@ -151,7 +152,7 @@ def notify_interest(edition_id: int) -> int:
                     {
                         "user": interest.user,
                         "edition": edition,
-                        "url": settings.SITE_URL + reverse("courses:edition_detail", args=[edition.pk]),
+                        "url": absolute_url(reverse("courses:edition_detail", args=[edition.pk])),
                     },
                 )
             EmailMessage(subject, body, None, [interest.user.email]).send()

@@ -18,6 +18,7 @@ from core.csvexport import csv_response
 from core.errors import ServiceError
 from core.forms import apply_service_error
 from core.redirects import redirect_next
+from core.urls import absolute_url
 from courses import access, completion, ical, pdf, queries, services
 from courses.forms import CatalogueFilterForm, CodeForm, EvaluationForm, NameTeacherForm, ReserveForm
 from courses.models import (
@@ -289,7 +290,7 @@ def my_courses(request: HttpRequest) -> HttpResponse:
         {
             **groups,
             "certificates": Certificate.objects.filter(teacher=request.user, participant__isnull=False),
-            "feed_url": request.build_absolute_uri(reverse("courses:ical_feed", args=[feed.token])),
+            "feed_url": absolute_url(reverse("courses:ical_feed", args=[feed.token]), request),
         },
     )
 
@@ -390,7 +391,7 @@ def certificate_pdf(request: HttpRequest, code: str) -> HttpResponse:
         Certificate.objects.select_related("teacher"), code=code, teacher=request.user
     )
     response = HttpResponse(
-        pdf.certificate_pdf(certificate, request.LANGUAGE_CODE), content_type="application/pdf"
+        pdf.certificate_pdf(certificate, request.LANGUAGE_CODE, request), content_type="application/pdf"
     )
     response["Content-Disposition"] = f'attachment; filename="certificate-{certificate.code}.pdf"'
     return response

@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import scoping
@@ -219,7 +220,13 @@ def capacity(request: HttpRequest, pk: int) -> HttpResponse:
             apply_service_error(form, exc)
         else:
             messages.success(
-                request, _("Capacity saved; %(n)d people moved up from the waitlist.") % {"n": len(promoted)}
+                request,
+                ngettext(
+                    "Capacity saved; %(n)d person moved up from the waitlist.",
+                    "Capacity saved; %(n)d people moved up from the waitlist.",
+                    len(promoted),
+                )
+                % {"n": len(promoted)},
             )
             return redirect("courses:edition_manage", pk=pk)
     return _refused(request, edition, capacity_form=form)
@@ -236,7 +243,15 @@ def cancel_edition(request: HttpRequest, pk: int) -> HttpResponse:
         except ServiceError as exc:
             apply_service_error(form, exc)
         else:
-            messages.success(request, _("Edition cancelled; %(n)d people have been told.") % {"n": released})
+            messages.success(
+                request,
+                ngettext(
+                    "Edition cancelled; %(n)d person has been told.",
+                    "Edition cancelled; %(n)d people have been told.",
+                    released,
+                )
+                % {"n": released},
+            )
             return redirect("courses:edition_manage", pk=pk)
     return _refused(request, edition, cancel_form=form)
 

@@ -18,7 +18,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts import scoping
 from accounts.models import Organisation
@@ -121,7 +121,12 @@ class ImportInvalid(ServiceError):
 
     def __init__(self, rows: list[RowError]) -> None:
         super().__init__(
-            _("The file has %(n)s problem(s); nothing was imported.") % {"n": len(rows)},
+            ngettext(
+                "The file has %(n)s problem; nothing was imported.",
+                "The file has %(n)s problems; nothing was imported.",
+                len(rows),
+            )
+            % {"n": len(rows)},
             code="invalid_rows",
             field="file",
         )

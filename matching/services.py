@@ -6,6 +6,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import Organisation
 from core.errors import ServiceError
@@ -88,7 +89,12 @@ def update_buddy(
         active = Match.objects.filter(buddy=locked, status=MatchStatus.APPROVED).count()
         if "capacity" in data and data["capacity"] is not None and int(data["capacity"]) < active:
             raise ServiceError(
-                _("This buddy has %(n)s approved matches; capacity cannot go below that.") % {"n": active},
+                ngettext(
+                    "This buddy has %(n)s approved match; capacity cannot go below that.",
+                    "This buddy has %(n)s approved matches; capacity cannot go below that.",
+                    active,
+                )
+                % {"n": active},
                 field="capacity",
             )
         _apply(user, buddy, data)

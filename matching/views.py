@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import scoping
@@ -145,7 +146,11 @@ def import_page(request: HttpRequest, kind: str) -> HttpResponse:
         else:
             if outcome.job is not None:
                 return redirect("matching:import_job", outcome.job.pk)
-            messages.success(request, _("%(n)s records imported.") % {"n": outcome.created})
+            messages.success(
+                request,
+                ngettext("%(n)s record imported.", "%(n)s records imported.", outcome.created)
+                % {"n": outcome.created},
+            )
             return redirect("matching:pupil_list" if kind == ImportKind.PUPILS else "matching:buddy_list")
     return render(
         request,

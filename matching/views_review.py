@@ -16,7 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import scoping
@@ -164,7 +164,11 @@ def bulk_approve(request: HttpRequest) -> HttpResponse:
     ids = [int(v) for v in request.POST.getlist("match") if v.isdigit()]
     result = review.approve_many(request.user, ids)
     if result.approved:
-        messages.success(request, _("%(n)s matches approved.") % {"n": len(result.approved)})
+        messages.success(
+            request,
+            ngettext("%(n)s match approved.", "%(n)s matches approved.", len(result.approved))
+            % {"n": len(result.approved)},
+        )
     for match_id, message in result.refused.items():
         messages.error(request, _("Match %(id)s: %(message)s") % {"id": match_id, "message": message})
     return redirect_next(request, "matching:match_list")

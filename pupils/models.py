@@ -133,7 +133,13 @@ class AccessLog(models.Model):
     """Who looked at or changed which pupil record, when and why. Append-only; holds the pupil's id, never
     the pupil's data, so it survives anonymisation and erasure."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("user"),
+    )
     pupil_id = models.BigIntegerField(_("pupil id"), db_index=True)
     action = models.CharField(_("action"), max_length=12, choices=AccessAction.choices)
     context = models.CharField(_("where"), max_length=60, blank=True)

@@ -47,3 +47,12 @@ def test_it_answers_an_unknown_api_path_with_json_and_a_page_with_html(client, d
         "not_found",
     )
     assert (page.status_code, page["Content-Type"]) == (404, "text/html; charset=utf-8")
+
+
+def test_it_reports_the_embedded_worker_broker(client, db, settings):
+    settings.REDIS_URL = ""
+    settings.EMBEDDED_WORKER = True
+
+    response = client.get("/healthz")
+
+    assert (response.status_code, response.json()["broker"]) == (200, "embedded")

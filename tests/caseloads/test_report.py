@@ -63,7 +63,7 @@ def test_it_exports_the_report_as_csv_that_adds_up(tree, client):
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[1] == ["2026-Q2", "Municipality A1", "School A", "1", "1.50", "0.00", "0.50", "2.00"]
-    assert rows[-1] == ["2026-Q2", "Region total", "", "", "", "", "", "3.00"]
+    assert rows[-1] == ["2026-Q2", "Region total", "", "2", "", "", "", "3.00"]
     school_rows = [r for r in rows[1:-1] if r[2] not in ("Municipality total", "Gemeente totaal")]
     assert sum(float(r[7]) for r in school_rows) == 3.0
 

@@ -64,8 +64,11 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def open_page(browser: Any, live_server: Any, request: pytest.FixtureRequest) -> Iterator[Callable[..., Any]]:
+def open_page(
+    browser: Any, live_server: Any, request: pytest.FixtureRequest, settings: Any
+) -> Iterator[Callable[..., Any]]:
     """Open a page in a fresh browser context (its own cookies): one per user in a journey."""
+    settings.SITE_URL = live_server.url  # links that leave the site (calendar address, mails) lead back here
     contexts: list[Any] = []
     pages: list[Any] = []
 

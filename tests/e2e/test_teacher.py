@@ -71,7 +71,7 @@ def test_it_takes_a_teacher_from_the_catalogue_to_a_promoted_place_and_a_calenda
     page.get_by_role("link", name="Mijn nascholing").click()
     upcoming = page.get_by_role("table", name="Geplande nascholing")
     expect(upcoming).to_contain_text("Meertaligheid als kracht in de klas")
-    feed_url = page.get_by_label("Agendaadres").input_value()
+    feed_url = page.get_by_label("Agenda-adres").input_value()
     response = page.request.get(feed_url)
     assert response.ok
     assert response.headers["content-type"].startswith("text/calendar")

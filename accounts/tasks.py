@@ -49,7 +49,7 @@ def send_grant_decision_email(grant_id: int) -> bool:
         )
         if grant is None:
             return False
-        context = {"grant": grant, "url": settings.SITE_URL + reverse("dashboard")}
+        context = {"grant": grant, "url": absolute_url(reverse("dashboard"))}
         for person in {p.pk: p for p in (grant.user, grant.requested_by) if p is not None}.values():
             with translation.override(person.language):
                 subject = render_to_string("accounts/email/grant_decision_subject.txt", context).strip()

@@ -3,7 +3,6 @@
 
 from datetime import datetime
 
-from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core import outbox
 from core.errors import Conflict, Forbidden, ServiceError
+from core.urls import absolute_url
 from courses import access, ical
 from courses.models import Edition, EditionStatus, Enrolment, EnrolmentStatus, Meeting
 
@@ -88,7 +88,7 @@ def _send(meeting: Meeting, user: User) -> None:
                 "user": user,
                 "edition": edition,
                 "meeting": meeting,
-                "url": settings.SITE_URL + reverse("courses:edition_detail", args=[edition.pk]),
+                "url": absolute_url(reverse("courses:edition_detail", args=[edition.pk])),
             },
         )
     message = EmailMessage(subject, body, None, [user.email])

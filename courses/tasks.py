@@ -5,7 +5,6 @@ from datetime import timedelta
 from smtplib import SMTPException
 
 from celery import shared_task
-from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from fpdf import FPDF
 
 from core.errors import ServiceError
+from core.urls import absolute_url
 from parents import consent, languages
 from parents.models import ConsentRequest
 
@@ -56,7 +57,7 @@ def consent_message(request: ConsentRequest) -> tuple[str, str]:
     with translation.override(request.language):
         context = {
             "request": request,
-            "url": settings.SITE_URL + reverse("parents:consent", args=[consent.token_for(request)]),
+            "url": absolute_url(reverse("parents:consent", args=[consent.token_for(request)])),
         }
         subject = render_to_string("parents/email/consent_subject.txt", context).strip()
         body = render_to_string("parents/email/consent_message.txt", context)

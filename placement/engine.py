@@ -37,6 +37,7 @@ class Child:
     lat: float
     lon: float
     sibling_group: int | None = None  # children with the same value are siblings
+    only_location: int | None = None  # a sibling already holds a place there
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,8 @@ def _pairs(children: list[Child], groups: list[Group]) -> list[tuple[int, int, i
     pairs = []
     for i, child in enumerate(children):
         for g in by_age.get(child.age, ()):
+            if child.only_location is not None and groups[g].location != child.only_location:
+                continue
             key = (i, groups[g].location)
             if key not in distance:
                 distance[key] = haversine_m(child.lat, child.lon, groups[g].lat, groups[g].lon)

@@ -17,6 +17,7 @@ urlpatterns = [
     path("courses/", include("courses.urls")),
     path("matching/", include("matching.urls")),
     path("caseloads/", include("caseloads.urls")),
+    path("placement/", include("placement.urls")),
     path("", include("accounts.urls")),
 ]
 

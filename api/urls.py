@@ -19,7 +19,7 @@ extra_v1: list = [
 ]
 
 # Domain modules: each defines ``register(router)`` and optionally ``urlpatterns``.
-for name in ("courses", "matching", "caseloads"):
+for name in ("courses", "matching", "caseloads", "placement"):
     module = import_module(f"api.{name}")
     module.register(router)
     extra_v1 += getattr(module, "urlpatterns", [])

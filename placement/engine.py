@@ -168,15 +168,30 @@ def _solve_milp(
     bounds = Bounds(0, 1)
 
     stage1 = np.concatenate([-weight, np.zeros(len(y_of))])
-    first = milp(stage1, constraints=[base], integrality=integrality, bounds=bounds, options=options)
-    if first.x is None:
-        raise RuntimeError(f"placement stage 1 failed: {first.message}")
-    best = round(-first.fun)
-    keep = LinearConstraint(np.concatenate([weight, np.zeros(len(y_of))])[None, :], best - 0.5, np.inf)
+    first = _exact(stage1, [base], integrality, bounds, options)
+    best = round(-float(stage1 @ first))
+    keep = LinearConstraint(np.concatenate([weight, np.zeros(len(y_of))])[None, :], best - 0.5, best + 0.5)
     stage2 = np.concatenate([metres, np.zeros(len(y_of))])
-    second = milp(stage2, constraints=[base, keep], integrality=integrality, bounds=bounds, options=options)
-    x = second.x if second.x is not None else first.x
+    x = _exact(stage2, [base, keep], integrality, bounds, options)
     return [(int(ci[k]), int(gi[k])) for k in np.flatnonzero(x[:n] > 0.5)]
+
+
+def _exact(
+    cost: np.ndarray,
+    constraints: list[LinearConstraint],
+    integrality: np.ndarray,
+    bounds: Bounds,
+    options: dict,
+) -> np.ndarray:
+    """The optimum of the 0/1 program. The LP relaxation first: an integral LP optimum is the integer optimum
+    too (its bound can only be weaker), and assignment-shaped problems are mostly integral; otherwise the MILP."""
+    relaxed = milp(cost, constraints=constraints, integrality=np.zeros_like(integrality), bounds=bounds)
+    if relaxed.x is not None and np.all(np.abs(relaxed.x - np.round(relaxed.x)) < 1e-9):
+        return np.round(relaxed.x)
+    exact = milp(cost, constraints=constraints, integrality=integrality, bounds=bounds, options=options)
+    if exact.x is None:
+        raise RuntimeError(f"placement solve failed: {exact.message}")
+    return np.round(exact.x)
 
 
 def _result(

@@ -92,6 +92,7 @@ def main() -> None:
     parser.add_argument("--children", type=int, default=5000)
     parser.add_argument("--groups", type=int, default=300)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--baseline-only", action="store_true", help="skip the exact engine")
     args = parser.parse_args()
     children, groups = instance(random.Random(args.seed), args.children, args.groups)
     places = sum(g.free for g in groups)
@@ -107,7 +108,7 @@ def main() -> None:
         assignment = run()
         seconds = time.perf_counter() - start
         placed, waited, km, split = figures(children, groups, assignment)
-        print(f"{name:<10} {seconds:>8.2f} {placed:>8,} {waited:>13,} {km:>11,.1f} {split:>15}")
+        print(f"{name:<10} {seconds:>8.2f} {placed:>8,} {waited:>13,} {km:>11,.1f} {split:>15}", flush=True)
     print("load average: " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
 
 

@@ -5,11 +5,16 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from accounts.roles import Role
+from caseloads import services as caseloads
 from caseloads.models import SupportRequest
 from core.errors import Conflict, ServiceError
+from matching.models import MatchRun
+from matching.problem_builder import eligible_pupils
 from placement import queries, services
 from placement.models import Group, PlacementStatus, Report, ReportStatus
 from pupils.models import Pupil
+from tests.factories import make_membership
 from tests.placement.factories import make_group, make_placement, make_report
 
 pytestmark = pytest.mark.django_db
@@ -52,6 +57,20 @@ def test_it_creates_the_pupil_and_files_aftercare_when_the_officer_confirms(reg)
         "Started",
         "Outflow to School A",
     ]
+
+
+def test_it_puts_the_child_in_the_next_buddy_matching_run_and_the_supporters_queue(reg):
+    placement = _started(reg)
+    services.plan_outflow(
+        reg.location_staff, placement, outflow_date=timezone.localdate() + timedelta(days=30), advised_grade=5
+    )
+    services.confirm_outflow(reg.officer, placement)
+    report = Report.objects.get(pk=placement.report_id)
+    run = MatchRun(scope=reg.tree.region_a, buddy_kind="peer")
+    assert list(eligible_pupils(run).values_list("pk", flat=True)) == [report.pupil_id]
+    coordinator = make_membership(Role.REGIONAL_COORDINATOR, reg.tree.region_a)
+    queue = caseloads.open_requests_for(coordinator)
+    assert list(queue.values_list("pk", flat=True)) == [report.aftercare_request_id]
 
 
 def test_it_refuses_an_outflow_before_the_start(reg):

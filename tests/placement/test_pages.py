@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.roles import Role
 from placement.models import Placement, PlacementStatus, Report, ReportStatus
@@ -125,3 +125,15 @@ def test_it_shows_a_municipal_coordinator_figures_without_names_and_hides_small_
     assert page.status_code == 200
     assert report.first_name not in body
     assert [m.hidden for m in page.context["fig"].municipalities] == [True]
+
+
+def test_it_speaks_dutch_and_keeps_the_iso_date_in_the_date_input(reg, settings):
+    settings.LANGUAGE_CODE = "nl"
+    report = make_report(reg.tree.school_a)
+    make_placement(report, make_group(reg.location), PlacementStatus.APPROVED)
+    with translation.override("nl"):
+        page = _client(reg.officer).get(reverse("placement:report_detail", kwargs={"pk": report.pk}))
+    body = page.content.decode()
+    assert "Start vastleggen" in body
+    assert "Tijdlijn" in body
+    assert 'type="date"' in body

@@ -37,7 +37,7 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "parent", "brin", "stage"]
+    list_display = ["name", "kind", "parent", "brin", "stage", "latitude", "longitude"]
     list_filter = ["kind", "stage"]
     search_fields = ["name", "brin"]
     autocomplete_fields = ["parent"]

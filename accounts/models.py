@@ -79,6 +79,9 @@ class Organisation(models.Model):
     allow_cross_school_matching = models.BooleanField(
         _("allow buddies from other schools in the same municipality"), default=False
     )
+    # Entered by an administrator (no geocoding service is reachable); placement measures travel with them.
+    latitude = models.DecimalField(_("latitude"), max_digits=8, decimal_places=5, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=8, decimal_places=5, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -90,6 +93,11 @@ class Organisation(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(kind=OrganisationKind.SCHOOL) | ~models.Q(stage=""),
                 name="school_has_stage",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(latitude__isnull=True, longitude__isnull=True)
+                | models.Q(latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180),
+                name="organisation_coordinates_valid",
             ),
         ]
 

@@ -16,6 +16,7 @@ class OrganisationKind(models.TextChoices):
     SCHOOL_BOARD = "school_board", _("School board")
     SCHOOL = "school", _("School")
     SUPPORT_SERVICE = "support_service", _("Support service")
+    NEWCOMER_CLASS = "newcomer_class", _("Newcomer-class location")
 
 
 class Role(models.TextChoices):
@@ -27,6 +28,8 @@ class Role(models.TextChoices):
     MUNICIPAL_COORDINATOR = "municipal_coordinator", _("Municipal coordinator")
     REGIONAL_COORDINATOR = "regional_coordinator", _("Regional coordinator")
     PRIVACY_OFFICER = "privacy_officer", _("Privacy officer")
+    PLACEMENT_OFFICER = "placement_officer", _("Placement officer")
+    NEWCOMER_CLASS_STAFF = "newcomer_class_staff", _("Newcomer-class staff")
 
 
 class Capability(StrEnum):
@@ -48,6 +51,9 @@ class Capability(StrEnum):
     EDIT_PARENT_INFO = "edit_parent_info"
     APPROVE_GRANTS = "approve_grants"
     VIEW_GRANT_LOG = "view_grant_log"
+    REPORT_NEWCOMERS = "report_newcomers"
+    KEEP_REGISTER = "keep_register"
+    TEACH_NEWCOMERS = "teach_newcomers"
 
 
 C = Capability
@@ -60,13 +66,22 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
             C.RESERVE_SEATS,
             C.VIEW_PUPILS,
             C.REQUEST_SUPPORT,
+            C.REPORT_NEWCOMERS,
             C.INVITE_MEMBERS,
             C.VIEW_MEMBERS,
             C.APPROVE_GRANTS,
         }
     ),
     Role.SCHOOL_STAFF: frozenset(
-        {C.BROWSE_CATALOGUE, C.ENROL, C.RESERVE_SEATS, C.VIEW_PUPILS, C.REQUEST_SUPPORT, C.VIEW_MEMBERS}
+        {
+            C.BROWSE_CATALOGUE,
+            C.ENROL,
+            C.RESERVE_SEATS,
+            C.VIEW_PUPILS,
+            C.REQUEST_SUPPORT,
+            C.REPORT_NEWCOMERS,
+            C.VIEW_MEMBERS,
+        }
     ),
     Role.BUDDY_COORDINATOR: frozenset(
         {C.BROWSE_CATALOGUE, C.VIEW_PUPILS, C.MANAGE_PUPILS, C.RUN_MATCHING, C.VIEW_REPORTS}
@@ -96,11 +111,21 @@ CAPABILITIES: dict[str, frozenset[Capability]] = {
         }
     ),
     Role.PRIVACY_OFFICER: frozenset({C.VIEW_ACCESS_LOG, C.VIEW_MEMBERS, C.APPROVE_GRANTS, C.VIEW_GRANT_LOG}),
+    # The officer files aftercare requests for receiving schools when confirming an outflow.
+    Role.PLACEMENT_OFFICER: frozenset({C.BROWSE_CATALOGUE, C.KEEP_REGISTER, C.REQUEST_SUPPORT}),
+    Role.NEWCOMER_CLASS_STAFF: frozenset({C.BROWSE_CATALOGUE, C.ENROL, C.TEACH_NEWCOMERS}),
 }
 
 # Roles whose holders see pupil-level personal data: they must use a second factor.
 PUPIL_DATA_ROLES = frozenset(
-    {Role.SCHOOL_ADMIN, Role.SCHOOL_STAFF, Role.BUDDY_COORDINATOR, Role.LANGUAGE_SUPPORTER}
+    {
+        Role.SCHOOL_ADMIN,
+        Role.SCHOOL_STAFF,
+        Role.BUDDY_COORDINATOR,
+        Role.LANGUAGE_SUPPORTER,
+        Role.PLACEMENT_OFFICER,
+        Role.NEWCOMER_CLASS_STAFF,
+    }
 )
 
 # A grant of one of these roles, made by someone who does not see pupil data at that organisation, takes
@@ -120,6 +145,8 @@ ROLE_KINDS: dict[str, frozenset[str]] = {
     Role.MUNICIPAL_COORDINATOR: frozenset({OrganisationKind.MUNICIPALITY}),
     Role.REGIONAL_COORDINATOR: frozenset({OrganisationKind.REGION}),
     Role.PRIVACY_OFFICER: frozenset({OrganisationKind.REGION}),
+    Role.PLACEMENT_OFFICER: frozenset({OrganisationKind.REGION}),
+    Role.NEWCOMER_CLASS_STAFF: frozenset({OrganisationKind.NEWCOMER_CLASS}),
 }
 
 # Which roles a holder of a role may invite (within their reach).
@@ -146,6 +173,7 @@ PARENT_KINDS: dict[str, frozenset[str | None]] = {
     OrganisationKind.SCHOOL_BOARD: frozenset({OrganisationKind.REGION, OrganisationKind.MUNICIPALITY}),
     OrganisationKind.SCHOOL: frozenset({OrganisationKind.MUNICIPALITY}),
     OrganisationKind.SUPPORT_SERVICE: frozenset({OrganisationKind.REGION}),
+    OrganisationKind.NEWCOMER_CLASS: frozenset({OrganisationKind.MUNICIPALITY}),
 }
 
 CAPABILITY_LABELS: dict[Capability, str] = {
@@ -167,4 +195,7 @@ CAPABILITY_LABELS: dict[Capability, str] = {
     C.EDIT_PARENT_INFO: _("Write the information pages for parents"),
     C.APPROVE_GRANTS: _("Approve or refuse grants of roles that see pupil data"),
     C.VIEW_GRANT_LOG: _("Read and export the log of role grants"),
+    C.REPORT_NEWCOMERS: _("Report newcomer children to the placement register"),
+    C.KEEP_REGISTER: _("Keep the newcomer register: eligibility, placement, outflow"),
+    C.TEACH_NEWCOMERS: _("Record progress and outflow of the own location's children"),
 }

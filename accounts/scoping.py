@@ -108,6 +108,17 @@ def scope[M: Model](
     return queryset.filter(**{f"{field}__in" if field else "pk__in": orgs})
 
 
+def q(user: object, capability: Capability, field: str = "organisation") -> Q | None:
+    """The reach as a filter on ``field`` (a foreign key to Organisation): ``Q()`` for everything, None for
+    nothing, so callers can OR the reaches of several capabilities."""
+    r = reach(user, capability)
+    if r.everything:
+        return Q()
+    if r.empty:
+        return None
+    return Q(**{f"{field}__in": r.organisations().values("pk")})
+
+
 def get_in_reach_or_404[M: Model](
     queryset: QuerySet[M], user: object, capability: Capability, field: str = "organisation", **lookup: object
 ) -> M:

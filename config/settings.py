@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "matching",
     "caseloads",
     "parents",
+    "placement",
     "api",
 ]
 
@@ -82,6 +83,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.RequireMFAMiddleware",
+    "core.errors.NotFoundMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -196,6 +198,8 @@ INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14)
 
 # --- Pupil data -------------------------------------------------------------------------------------------
 PUPIL_DATA_RETENTION_MONTHS = env_int("PUPIL_DATA_RETENTION_MONTHS", 12)
+# Months after a child moved to a regular school before the register record is anonymised.
+PLACEMENT_RETENTION_MONTHS = env_int("PLACEMENT_RETENTION_MONTHS", 12)
 # Buddy matching: nightly runs cover pupils whose transition is this many weeks away; matches end after a term.
 MATCHING_NIGHTLY_WEEKS = env_int("MATCHING_NIGHTLY_WEEKS", 6)
 MATCH_TERM_MONTHS = env_int("MATCH_TERM_MONTHS", 6)

@@ -18,6 +18,7 @@ urlpatterns = [
     path("matching/", include("matching.urls")),
     path("caseloads/", include("caseloads.urls")),
     path("ouders/", include("parents.urls")),
+    path("placement/", include("placement.urls")),
     path("", include("accounts.urls")),
 ]
 

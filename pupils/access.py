@@ -7,20 +7,34 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from accounts import scoping
 from accounts.models import Membership
 from accounts.roles import Capability
-from pupils.models import AccessAction, AccessLog, Pupil
+from pupils.models import AccessAction, AccessLog, AccessSubject, Pupil
 
 
 def record(
-    user: object, pupil_ids: Iterable[int], action: str, *, context: str = "", reason: str = ""
+    user: object,
+    pupil_ids: Iterable[int],
+    action: str,
+    *,
+    context: str = "",
+    reason: str = "",
+    subject: str = AccessSubject.PUPIL,
 ) -> None:
     """Append one entry per pupil. ``context`` names the page or endpoint ("matching.pupil_detail"), never
-    pupil data; ``reason`` is what the person gave when a reason was asked."""
+    pupil data; ``reason`` is what the person gave when a reason was asked; ``subject`` says whether the ids
+    are pupils or newcomer-register records."""
     if action not in AccessAction.values:
         raise ValueError(f"unknown access action {action!r}")
     user_id = getattr(user, "pk", None) if getattr(user, "is_authenticated", False) else None
     AccessLog.objects.bulk_create(
         [
-            AccessLog(user_id=user_id, pupil_id=pid, action=action, context=context[:60], reason=reason[:200])
+            AccessLog(
+                user_id=user_id,
+                pupil_id=pid,
+                subject=subject,
+                action=action,
+                context=context[:60],
+                reason=reason[:200],
+            )
             for pid in dict.fromkeys(pupil_ids)
         ]
     )
@@ -40,4 +54,5 @@ def visible_entries(user: object) -> QuerySet[AccessLog]:
     by_someone_here = Exists(
         Membership.objects.filter(user_id=OuterRef("user_id"), organisation__in=organisations)
     )
-    return AccessLog.objects.filter(Q(pupil_id__in=here) | (gone & by_someone_here))
+    pupil = Q(subject=AccessSubject.PUPIL)
+    return AccessLog.objects.filter(pupil & (Q(pupil_id__in=here) | (gone & by_someone_here)))

@@ -121,6 +121,11 @@ class AccessAction(models.TextChoices):
     ANONYMISE = "anonymise", _("anonymised")
 
 
+class AccessSubject(models.TextChoices):
+    PUPIL = "pupil", _("pupil record")
+    REPORT = "report", _("newcomer register record")
+
+
 class AccessLogQuerySet(models.QuerySet["AccessLog"]):
     def update(self, **kwargs: object) -> int:
         raise PermissionError("The access log is append-only.")
@@ -141,6 +146,10 @@ class AccessLog(models.Model):
         verbose_name=_("user"),
     )
     pupil_id = models.BigIntegerField(_("pupil id"), db_index=True)
+    # Which record ``pupil_id`` names: a pupil, or a child's record in the newcomer register (placement).
+    subject = models.CharField(
+        _("record"), max_length=8, choices=AccessSubject.choices, default=AccessSubject.PUPIL
+    )
     action = models.CharField(_("action"), max_length=12, choices=AccessAction.choices)
     context = models.CharField(_("where"), max_length=60, blank=True)
     reason = models.CharField(_("reason"), max_length=200, blank=True)

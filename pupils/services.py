@@ -69,9 +69,16 @@ def _apply(pupil: Pupil, data: dict[str, Any]) -> None:
 
 
 def create_pupil(
-    user: object, school: Organisation, interests: list[Interest] | None = None, **data: Any
+    user: object,
+    school: Organisation,
+    interests: list[Interest] | None = None,
+    *,
+    capability: Capability = Capability.MANAGE_PUPILS,
+    **data: Any,
 ) -> Pupil:
-    check_school(user, school)
+    """``capability`` is what entitles ``user`` at ``school``: coordinators manage pupils; the placement
+    officer creates the record of a child leaving the newcomer class (``KEEP_REGISTER``)."""
+    check_school(user, school, capability)
     pupil = Pupil(school=school)
     _apply(pupil, data)
     if pupil.consent_by:
@@ -90,11 +97,13 @@ def update_pupil(
     pupil: Pupil,
     school: Organisation | None = None,
     interests: list[Interest] | None = None,
+    *,
+    capability: Capability = Capability.MANAGE_PUPILS,
     **data: Any,
 ) -> Pupil:
-    check_school(user, pupil.school)
+    check_school(user, pupil.school, capability)
     if school is not None and school.pk != pupil.school_id:
-        pupil.school = check_school(user, school)
+        pupil.school = check_school(user, school, capability)
     had_consent = bool(pupil.consent_by)
     _apply(pupil, data)
     if pupil.consent_by and not had_consent:

@@ -20,7 +20,7 @@ from accounts.models import User
 from accounts.roles import OrganisationKind, Role
 from tests.factories import make_membership, make_org
 
-DOMAIN_APPS = ("pupils", "courses", "matching", "caseloads")
+DOMAIN_APPS = ("pupils", "courses", "matching", "caseloads", "placement")
 NOT_SEEN = {403, 404, 405}
 # An empty POST to an action may be refused as invalid before the object is looked up: a 400 then says
 # nothing about the object (a missing id gets the same answer), and the fingerprint proves nothing changed.
@@ -36,6 +36,7 @@ def demo(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
         municipality = make_org(OrganisationKind.MUNICIPALITY, "Elders-gemeente", region)
         school = make_org(OrganisationKind.SCHOOL, "Elders-school", municipality)
         support = make_org(OrganisationKind.SUPPORT_SERVICE, "Elders-taal", region)
+        location = make_org(OrganisationKind.NEWCOMER_CLASS, "Elders-itk", municipality)
         where = {
             Role.TEACHER: school,
             Role.SCHOOL_ADMIN: school,
@@ -45,6 +46,8 @@ def demo(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
             Role.MUNICIPAL_COORDINATOR: municipality,
             Role.REGIONAL_COORDINATOR: region,
             Role.PRIVACY_OFFICER: region,
+            Role.PLACEMENT_OFFICER: region,
+            Role.NEWCOMER_CLASS_STAFF: location,
         }
         outsiders = {role: make_membership(role, org).pk for role, org in where.items()}
         yield outsiders
@@ -77,7 +80,8 @@ def _belongs_to_elsewhere(prefix: str, row: object) -> bool:
         return False
     if prefix == "organisations":
         return row.get("id") in elsewhere
-    return any(row.get(key) in elsewhere for key in ("organisation", "school", "scope", "organiser"))
+    keys = ("organisation", "school", "scope", "organiser", "location", "region", "parent")
+    return any(row.get(key) in elsewhere for key in keys)
 
 
 def _sample_ids() -> list[int]:
@@ -103,7 +107,7 @@ def _id_patterns() -> list[tuple[str, list[str]]]:
                 if ints and namespace in DOMAIN_APPS:
                     found.append((f"{namespace}:{p.name}", ints))
 
-    for app in ("courses", "matching", "caseloads"):
+    for app in ("courses", "matching", "caseloads", "placement"):
         walk(import_module(f"{app}.urls").urlpatterns, app)
     return found
 
@@ -188,7 +192,7 @@ def _pupil_names() -> list[str]:
 
 def _pages_without_ids() -> list[str]:
     urls = []
-    for app in ("courses", "matching", "caseloads"):
+    for app in ("courses", "matching", "caseloads", "placement"):
         for p in import_module(f"{app}.urls").urlpatterns:
             if isinstance(p, URLPattern) and p.name and not p.pattern.converters:
                 urls.append(reverse(f"{app}:{p.name}"))

@@ -7,7 +7,7 @@ from accounts import demo
 
 # Each app that has demo data contributes a ``<app>.demo.seed(ctx)``; order matters (courses before
 # matching is irrelevant, but accounts must come first).
-APPS_WITH_DEMO = ("courses", "matching", "caseloads", "parents")
+APPS_WITH_DEMO = ("courses", "matching", "caseloads", "placement", "parents")
 
 
 class Command(BaseCommand):

@@ -1,0 +1,142 @@
+"""Viewsets for the newcomer register. Querysets come from ``placement.queries`` (a wrong id answers 404);
+every write calls one verb, whose domain error becomes the one JSON error shape (``api/errors.py``). The
+default permission classes (authentication, second factor) stay in force: no viewset sets its own."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.models import Organisation
+from api.placement import serializers as s
+from core.errors import NotFound
+from placement import queries, services
+from placement.models import Group, Placement, PlacementRun, Report
+
+
+class LocationViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = s.LocationSerializer
+    queryset = Organisation.objects.none()
+
+    def get_queryset(self) -> QuerySet[Organisation]:
+        return queries.locations_for(self.request.user).order_by("name")
+
+
+class GroupViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = s.GroupSerializer
+    queryset = Group.objects.none()
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[Group]:
+        return queries.groups_for(self.request.user).order_by("pk")
+
+    def perform_create(self, serializer: s.GroupSerializer) -> None:
+        data = dict(serializer.validated_data)
+        data.pop("active", None)
+        serializer.instance = services.create_group(self.request.user, **data)  # type: ignore[arg-type]
+
+    def perform_update(self, serializer: s.GroupSerializer) -> None:
+        group = serializer.instance
+        data = {
+            k: serializer.validated_data.get(k, getattr(group, k))
+            for k in ("capacity", "age_min", "age_max", "intake_days", "active")
+        }
+        serializer.instance = services.update_group(self.request.user, group, **data)  # type: ignore[arg-type]
+
+
+class ReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = s.ReportSerializer
+    queryset = Report.objects.none()
+
+    def get_queryset(self) -> QuerySet[Report]:
+        return (
+            queries.reports_for(self.request.user)
+            .filter(anonymised_at__isnull=True)
+            .prefetch_related("siblings")
+            .order_by("pk")
+        )
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        report = queries.report_or_404(request.user, kwargs["pk"], "api.placement.report")
+        return Response(self.get_serializer(report).data)
+
+    def perform_create(self, serializer: s.ReportSerializer) -> None:
+        serializer.instance = services.file_report(self.request.user, **serializer.validated_data)  # type: ignore[arg-type]
+
+    @extend_schema(request=s.PlaceByHandSerializer, responses=s.PlacementSerializer)
+    @action(detail=True, methods=["post"])
+    def place(self, request: Request, pk: str | None = None) -> Response:
+        report = queries.report_or_404(request.user, pk, "api.placement.place")
+        body = s.PlaceByHandSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        group = queries.groups_for(request.user).filter(pk=body.validated_data["group"]).first()
+        if group is None:
+            raise NotFound(field="group")
+        placement = services.place_by_hand(request.user, report, group)  # type: ignore[arg-type]
+        return Response(s.PlacementSerializer(placement).data)
+
+
+class RunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = s.RunSerializer
+    queryset = PlacementRun.objects.none()
+
+    def get_queryset(self) -> QuerySet[PlacementRun]:
+        return queries.runs_for(self.request.user)
+
+    def perform_create(self, serializer: s.RunSerializer) -> None:
+        serializer.instance = services.start_run(self.request.user, serializer.validated_data["region"])  # type: ignore[arg-type]
+
+
+class PlacementViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = s.PlacementSerializer
+    queryset = Placement.objects.none()
+
+    def get_queryset(self) -> QuerySet[Placement]:
+        return queries.placements_for(self.request.user).order_by("pk")
+
+    def _done(self, placement: Placement) -> Response:
+        return Response(s.PlacementSerializer(placement).data)
+
+    @extend_schema(request=None, responses=s.PlacementSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str | None = None) -> Response:
+        return self._done(services.approve(request.user, self.get_object()))  # type: ignore[arg-type]
+
+    @extend_schema(request=None, responses=s.PlacementSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, pk: str | None = None) -> Response:
+        return self._done(services.reject(request.user, self.get_object()))  # type: ignore[arg-type]
+
+    @extend_schema(request=s.StartSerializer, responses=s.PlacementSerializer)
+    @action(detail=True, methods=["post"])
+    def start(self, request: Request, pk: str | None = None) -> Response:
+        placement = self.get_object()
+        body = s.StartSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return self._done(services.start(request.user, placement, body.validated_data["start_date"]))  # type: ignore[arg-type]
+
+    @extend_schema(request=s.ProgressSerializer, responses=s.PlacementSerializer)
+    @action(detail=True, methods=["post"])
+    def progress(self, request: Request, pk: str | None = None) -> Response:
+        placement = self.get_object()
+        body = s.ProgressSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        return self._done(services.record_progress(request.user, placement, data["progress"], data["on"]))  # type: ignore[arg-type]
+
+    @extend_schema(request=s.OutflowSerializer, responses=s.PlacementSerializer)
+    @action(detail=True, methods=["post"])
+    def outflow(self, request: Request, pk: str | None = None) -> Response:
+        placement = self.get_object()
+        body = s.OutflowSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return self._done(services.plan_outflow(request.user, placement, **body.validated_data))  # type: ignore[arg-type]
+
+    @extend_schema(request=None, responses=s.PlacementSerializer)
+    @action(detail=True, methods=["post"])
+    def confirm(self, request: Request, pk: str | None = None) -> Response:
+        return self._done(services.confirm_outflow(request.user, self.get_object()))  # type: ignore[arg-type]

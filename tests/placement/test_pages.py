@@ -1,0 +1,139 @@
+"""The placement pages: report form round trip, the officer's journey, reach, and the figures."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from accounts.roles import Role
+from placement.models import Placement, PlacementStatus, Report, ReportStatus
+from pupils.models import AccessLog
+from tests.factories import make_membership
+from tests.placement.factories import make_group, make_placement, make_report
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(user):  # type: ignore[no-untyped-def]
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_it_files_a_report_from_the_form_and_shows_the_eligibility(reg):
+    today = timezone.localdate()
+    response = _client(reg.school_staff).post(
+        reverse("placement:report_create"),
+        {
+            "school": reg.tree.school_a.pk,
+            "first_name": "Amira",
+            "last_initial": "B",
+            "birth_month": "1",
+            "birth_year": str(today.year - 8),
+            "arrival_date": (today - timedelta(days=5)).isoformat(),
+            "home_languages": ["ar"],
+            "prior_schooling_years": "2",
+        },
+        follow=True,
+    )
+    report = Report.objects.get()
+    assert report.status == ReportStatus.WAITING
+    assert "The child is on the waiting list: Qualifies: 8 years old" in response.content.decode()
+
+
+def test_it_shows_a_field_error_for_an_arrival_before_birth(reg):
+    today = timezone.localdate()
+    response = _client(reg.school_staff).post(
+        reverse("placement:report_create"),
+        {
+            "school": reg.tree.school_a.pk,
+            "first_name": "Amira",
+            "last_initial": "B",
+            "birth_month": "6",
+            "birth_year": str(today.year - 3),
+            "arrival_date": (today.replace(year=today.year - 4)).isoformat(),
+            "home_languages": ["ar"],
+            "prior_schooling_years": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "arrival_date": ["The arrival date lies before the birth month."]
+    }
+    assert Report.objects.count() == 0
+
+
+def test_it_renders_every_officer_page(reg):
+    group = make_group(reg.location)
+    report = make_report(reg.tree.school_a, parent_phone="0612345678")
+    make_placement(report, group)
+    client = _client(reg.officer)
+    for name, kwargs in [
+        ("placement:home", {}),
+        ("placement:group_list", {}),
+        ("placement:group_edit", {"pk": group.pk}),
+        ("placement:run_list", {}),
+        ("placement:figures", {}),
+        ("placement:figures_csv", {}),
+        ("placement:report_detail", {"pk": report.pk}),
+        ("dashboard", {}),
+    ]:
+        assert client.get(reverse(name, kwargs=kwargs)).status_code == 200, name
+    detail = client.get(reverse("placement:report_detail", kwargs={"pk": report.pk})).content.decode()
+    assert "0612345678" in detail
+    assert AccessLog.objects.filter(pupil_id=report.pk, action="view").count() == 2
+
+
+def test_it_hides_parents_contact_from_the_registering_school(reg):
+    report = make_report(reg.tree.school_a, parent_phone="0612345678")
+    page = _client(reg.school_staff).get(reverse("placement:report_detail", kwargs={"pk": report.pk}))
+    assert page.status_code == 200
+    assert "0612345678" not in page.content.decode()
+
+
+def test_it_answers_404_to_an_officer_of_another_region_and_changes_nothing(reg):
+    placement = make_placement(make_report(reg.tree.school_a), make_group(reg.location))
+    client = _client(reg.officer_b)
+    assert (
+        client.get(reverse("placement:report_detail", kwargs={"pk": placement.report_id})).status_code == 404
+    )
+    assert client.post(reverse("placement:approve", kwargs={"pk": placement.pk})).status_code == 404
+    assert Placement.objects.get(pk=placement.pk).status == PlacementStatus.PROPOSED
+
+
+def test_it_runs_and_approves_from_the_pages(reg, django_capture_on_commit_callbacks):
+    make_group(reg.location)
+    report = make_report(reg.tree.school_a)
+    client = _client(reg.officer)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("placement:run_list"), {"region": reg.tree.region_a.pk})
+    placement = Placement.objects.get(report=report)
+    assert response.url == reverse("placement:run_detail", kwargs={"pk": placement.run_id})
+    client.post(reverse("placement:run_approve_all", kwargs={"pk": placement.run_id}))
+    assert Placement.objects.get(pk=placement.pk).status == PlacementStatus.APPROVED
+
+
+def test_it_shows_a_municipal_coordinator_figures_without_names_and_hides_small_groups(reg):
+    coordinator = make_membership(Role.MUNICIPAL_COORDINATOR, reg.tree.municipality_a1)
+    group = make_group(reg.location)
+    report = make_report(reg.tree.school_a)
+    make_placement(report, group, PlacementStatus.STARTED, start_date=timezone.localdate())
+    page = _client(coordinator).get(reverse("placement:figures"))
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert report.first_name not in body
+    assert [m.hidden for m in page.context["fig"].municipalities] == [True]
+
+
+def test_it_speaks_dutch_and_keeps_the_iso_date_in_the_date_input(reg, settings):
+    settings.LANGUAGE_CODE = "nl"
+    report = make_report(reg.tree.school_a)
+    make_placement(report, make_group(reg.location), PlacementStatus.APPROVED)
+    with translation.override("nl"):
+        page = _client(reg.officer).get(reverse("placement:report_detail", kwargs={"pk": report.pk}))
+    body = page.content.decode()
+    assert "Start vastleggen" in body
+    assert "Tijdlijn" in body
+    assert 'type="date"' in body

@@ -45,6 +45,12 @@ def _keep_the_test_connection():  # type: ignore[no-untyped-def]
     request_finished.connect(close_old_connections)
 
 
+def _headers(token: str) -> dict[str, str]:
+    """Schemathesis asks for gzip like a browser, but its WSGI path does not unpack what GZipMiddleware
+    packs (a real HTTP client does): ask for the plain body."""
+    return {"Authorization": f"Token {token}", "Accept-Encoding": "identity"}
+
+
 def _token(role: str | None) -> str:
     tree = make_org_tree()
     user = (
@@ -66,7 +72,7 @@ FUZZ = settings(
 def test_it_never_answers_a_server_error_to_a_superuser(case, db):  # type: ignore[no-untyped-def]
     token = _token(None)
 
-    response = case.call(app=application, headers={"Authorization": f"Token {token}"})
+    response = case.call(app=application, headers=_headers(token))
 
     case.validate_response(response, checks=CHECKS)
 
@@ -76,6 +82,6 @@ def test_it_never_answers_a_server_error_to_a_superuser(case, db):  # type: igno
 def test_it_never_answers_a_server_error_to_a_teacher(case, db):  # type: ignore[no-untyped-def]
     token = _token(Role.TEACHER)
 
-    response = case.call(app=application, headers={"Authorization": f"Token {token}"})
+    response = case.call(app=application, headers=_headers(token))
 
     case.validate_response(response, checks=CHECKS)

@@ -3,12 +3,11 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import scoping
 from accounts.roles import Capability
+from core.forms import DateField
 from matching.models import BuddyConsentBy, BuddyKind, CheckInOutcome, EndReason, Fit
 from matching.runs import RUN_SCOPE_KINDS
 from pupils.languages import LANGUAGE_CHOICES
 from pupils.models import Gender, Interest
-
-DATE = forms.DateInput(attrs={"type": "date"})
 
 
 class BuddyForm(forms.Form):
@@ -28,15 +27,15 @@ class BuddyForm(forms.Form):
     )
     gender = forms.ChoiceField(label=_("Gender"), choices=[("", "—"), *Gender.choices], required=False)
     capacity = forms.IntegerField(label=_("Capacity (pupils)"), min_value=1, max_value=3, initial=1)
-    available_from = forms.DateField(label=_("Available from"), required=False, widget=DATE)
-    available_until = forms.DateField(label=_("Available until"), required=False, widget=DATE)
+    available_from = DateField(label=_("Available from"), required=False)
+    available_until = DateField(label=_("Available until"), required=False)
     consent_by = forms.ChoiceField(
         label=_("Consent given by"),
         choices=[("", _("Not yet")), *BuddyConsentBy.choices],
         required=False,
         help_text=_("Peer pupils need consent from a parent or guardian."),
     )
-    trained_on = forms.DateField(label=_("Training done on"), required=False, widget=DATE)
+    trained_on = DateField(label=_("Training done on"), required=False)
 
     def __init__(self, *args: object, user: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)

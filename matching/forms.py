@@ -3,9 +3,11 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import scoping
 from accounts.roles import Capability
-from core.forms import DateField
+from core.errors import ServiceError
+from core.forms import DateField, apply_service_error
 from matching.models import BuddyConsentBy, BuddyKind, CheckInOutcome, EndReason, Fit
 from matching.runs import RUN_SCOPE_KINDS
+from matching.services import check_buddy_consent
 from pupils.languages import LANGUAGE_CHOICES
 from pupils.models import Gender, Interest
 
@@ -42,6 +44,14 @@ class BuddyForm(forms.Form):
         self.fields["school"].queryset = scoping.organisations_of_kind(
             user, Capability.MANAGE_PUPILS, ["school"]
         )
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean()
+        try:
+            check_buddy_consent(data.get("kind"), data.get("consent_by"))
+        except ServiceError as exc:
+            apply_service_error(self, exc)
+        return data
 
 
 class StartRunForm(forms.Form):

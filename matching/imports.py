@@ -25,6 +25,7 @@ from accounts.models import Organisation
 from accounts.roles import Capability, OrganisationKind
 from core import outbox
 from core.errors import ServiceError
+from matching import services
 from matching.models import Buddy, BuddyConsentBy, BuddyKind, ImportJob, ImportKind, ImportStatus
 from pupils import access, languages
 from pupils.models import AccessAction, ConsentBy, Gender, Interest, Pupil
@@ -297,6 +298,10 @@ def parse(user: object, kind: str, text: str, today: date | None = None) -> Pars
                 "consent_by": row.choice("consent_by", BuddyConsentBy.values),
                 "trained_on": row.day("trained_on"),
             }
+            try:
+                services.check_buddy_consent(values["kind"], values["consent_by"])
+            except ServiceError as exc:
+                row.error(exc.field or "", exc.message)
             if not values["kind"]:
                 row.error("kind", _("Choose one of: %(choices)s.") % {"choices": ", ".join(BuddyKind.values)})
             elif values["kind"] == BuddyKind.PEER and not values["grade"]:

@@ -122,6 +122,7 @@ def import_page(request: HttpRequest, kind: str) -> HttpResponse:
             "columns": imports.COLUMNS[kind],
             "rows": rows,
         },
+        status=400 if form.errors else 200,
     )
 
 

@@ -1,14 +1,14 @@
 """CSV import of pupils and buddies: the whole file is validated first, then imported all-or-nothing.
 
-Columns are documented in :data:`COLUMNS` (and in the downloadable template). Lists (languages,
-interests) are separated by ``;``. Dates are ``YYYY-MM-DD``. ``school`` is the school's BRIN code or id.
+Columns are documented in :data:`COLUMNS` (and in the downloadable template). Files are read as Dutch
+Excel writes them (``core.csvimport``: ``;`` or ``,``, UTF-8 or Windows-1252). Lists (languages,
+interests) are separated by ``;`` (or ``,``). Dates are ``DD-MM-YYYY``, ``DD/MM/YYYY`` or ``YYYY-MM-DD``.
+``school`` is the school's BRIN code or id.
 Small files are imported in the request; larger ones become an :class:`ImportJob` that a task imports
 (again in one transaction) while the page shows progress. Any bad row: nothing is written, and every
 row's problems are reported with their row number (the header is row 1).
 """
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,8 +24,9 @@ from django.utils.translation import gettext_lazy
 from accounts import scoping
 from accounts.models import Organisation
 from accounts.roles import Capability, OrganisationKind
-from core import outbox
+from core import csvimport, outbox
 from core.errors import ServiceError
+from core.forms import parse_date
 from matching import services
 from matching.models import Buddy, BuddyConsentBy, BuddyKind, ImportJob, ImportKind, ImportStatus
 from pupils import access, languages
@@ -41,7 +43,7 @@ COLUMNS: dict[str, list[tuple[str, bool, Any]]] = {
         ("last_initial", True, gettext_lazy("initial of the last name")),
         ("birth_year", True, gettext_lazy("year, e.g. 2014")),
         ("grade", True, gettext_lazy("group 1-8 (primary) or year 1-6 (secondary)")),
-        ("transition_date", True, gettext_lazy("YYYY-MM-DD, today or later")),
+        ("transition_date", True, gettext_lazy("a date such as 25-01-2027, today or later")),
         ("home_languages", True, gettext_lazy("ISO 639 codes separated by ;, e.g. ar;ku")),
         ("other_languages", False, gettext_lazy("ISO 639 codes separated by ;")),
         ("interests", False, gettext_lazy("interest codes separated by ;")),
@@ -59,10 +61,10 @@ COLUMNS: dict[str, list[tuple[str, bool, Any]]] = {
         ("interests", False, gettext_lazy("interest codes separated by ;")),
         ("gender", False, gettext_lazy("f, m, x or empty")),
         ("capacity", True, gettext_lazy("1, 2 or 3")),
-        ("available_from", False, gettext_lazy("YYYY-MM-DD")),
-        ("available_until", False, gettext_lazy("YYYY-MM-DD, today or later")),
+        ("available_from", False, gettext_lazy("a date such as 25-01-2027")),
+        ("available_until", False, gettext_lazy("a date such as 25-01-2027, today or later")),
         ("consent_by", False, gettext_lazy("parent or guardian (peers), self (staff, volunteers)")),
-        ("trained_on", False, gettext_lazy("YYYY-MM-DD")),
+        ("trained_on", False, gettext_lazy("a date such as 25-01-2027")),
     ],
 }
 
@@ -73,7 +75,7 @@ EXAMPLES = {
         "H",
         "2014",
         "6",
-        "2027-01-11",
+        "11-01-2027",
         "ar",
         "en",
         "football;drawing",
@@ -99,12 +101,9 @@ EXAMPLES = {
 }
 
 
-def template_csv(kind: str) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([name for name, _req, _help in COLUMNS[kind]])
-    writer.writerow(EXAMPLES[kind])
-    return out.getvalue()
+def template_rows(kind: str) -> list[list[str]]:
+    """The header and one example row: the downloadable template."""
+    return [[name for name, _req, _help in COLUMNS[kind]], EXAMPLES[kind]]
 
 
 @dataclass
@@ -144,11 +143,12 @@ def read_upload(upload: Any) -> str:
     if upload is None:
         raise ServiceError(_("Choose a CSV file."), field="file")
     if upload.size > settings.MAX_UPLOAD_BYTES:
-        raise ServiceError(_("The file is too large."), field="file")
+        limit = filesizeformat(settings.MAX_UPLOAD_BYTES)
+        raise ServiceError(_("The file is too large: at most %(limit)s.") % {"limit": limit}, field="file")
     try:
-        return upload.read().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ServiceError(_("Save the file as CSV in UTF-8."), field="file") from None
+        return csvimport.decode(upload.read())
+    except csvimport.UnreadableFile:
+        raise ServiceError(_("Save the file as CSV (UTF-8 or Windows)."), field="file") from None
 
 
 class _Row:
@@ -185,10 +185,9 @@ class _Row:
             if required:
                 self.error(name, _("This field is required."))
             return None
-        try:
-            day = date.fromisoformat(value)
-        except ValueError:
-            self.error(name, _("Give a date as YYYY-MM-DD."))
+        day = parse_date(value)
+        if day is None:
+            self.error(name, _("Give a date such as 25-01-2027."))
             return None
         if future and day < self.today:
             self.error(name, _("This date is in the past."))
@@ -219,8 +218,7 @@ def parse(user: object, kind: str, text: str, today: date | None = None) -> Pars
     Queries: schools named in the file, interests, existing records with the same keys (3 in all)."""
     today = today or timezone.localdate()
     parsed = Parsed(kind)
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    header, reader = csvimport.dict_rows(text)
     known = {name for name, _r, _h in COLUMNS[kind]}
     required = {name for name, req, _h in COLUMNS[kind] if req}
     unknown = [h for h in header if h not in known]
@@ -237,7 +235,7 @@ def parse(user: object, kind: str, text: str, today: date | None = None) -> Pars
         if not header:
             parsed.errors.append(RowError(1, "", _("The file is empty.")))
         return parsed
-    raw_rows = [{(k or "").strip(): (v or "") for k, v in r.items()} for r in reader]
+    raw_rows = list(reader)
     if not raw_rows:
         parsed.errors.append(RowError(1, "", _("The file has no rows.")))
         return parsed

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import scoping
 from accounts.roles import Capability
+from core.csvexport import csv_response
 from core.errors import ServiceError
 from core.forms import apply_service_error
 from core.reauth import require_recent_login
@@ -129,9 +130,7 @@ def import_page(request: HttpRequest, kind: str) -> HttpResponse:
 def import_template(request: HttpRequest, kind: str) -> HttpResponse:
     if kind not in ImportKind.values:
         raise Http404
-    response = HttpResponse(imports.template_csv(kind), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="overstap-{kind}-template.csv"'
-    return response
+    return csv_response(f"overstap-{kind}-template.csv", imports.template_rows(kind))
 
 
 def _job(request: HttpRequest, pk: int) -> ImportJob:

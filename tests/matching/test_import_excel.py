@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.roles import Role
 from matching import imports
@@ -58,7 +58,8 @@ def test_it_reads_the_dates_people_type(coordinator_a, typed: str) -> None:  # t
 
 
 def test_it_names_the_row_and_the_example_for_a_date_it_cannot_read(coordinator_a) -> None:  # type: ignore[no-untyped-def]
-    parsed = imports.parse(coordinator_a, "pupils", f"{HEADER}\n01AA;Sam;K;2015;5;januari;ar;\n")
+    with translation.override("en"):
+        parsed = imports.parse(coordinator_a, "pupils", f"{HEADER}\n01AA;Sam;K;2015;5;januari;ar;\n")
 
     assert [(e.row, e.field, e.message) for e in parsed.errors] == [
         (2, "transition_date", "Give a date such as 25-01-2027.")

@@ -27,10 +27,12 @@ from accounts.roles import Capability, OrganisationKind
 from core import csvimport, outbox
 from core.errors import ServiceError
 from core.forms import parse_date
-from matching import services
+from matching import import_plan, services
+from matching.import_plan import Plan
 from matching.models import Buddy, BuddyConsentBy, BuddyKind, ImportJob, ImportKind, ImportStatus
-from pupils import access, languages
-from pupils.models import AccessAction, ConsentBy, Gender, Interest, Pupil
+from pupils import languages
+from pupils import services as pupil_services
+from pupils.models import ConsentBy, Gender, Interest
 
 #: Files up to this many rows are imported in the request; larger ones by a task with progress.
 INLINE_ROWS = 300
@@ -317,95 +319,113 @@ def parse(user: object, kind: str, text: str, today: date | None = None) -> Pars
             seen[key] = number
         values["_row"] = number
         parsed.rows.append(values)
-    _check_existing(parsed)
     parsed.errors.sort(key=lambda e: (e.row, e.field))
     return parsed
 
 
-def _check_existing(parsed: Parsed) -> None:
-    """Rows that repeat a record already held (same school, name, initial, birth year or kind)."""
-    school_ids = {r["school"].pk for r in parsed.rows if r["school"] is not None}
-    if not school_ids:
-        return
-    if parsed.kind == ImportKind.PUPILS:
-        existing = set(
-            Pupil.objects.filter(school_id__in=school_ids, anonymised_at__isnull=True).values_list(
-                "school_id", "first_name", "last_initial", "birth_year"
-            )
-        )
-        for r in parsed.rows:
-            if (
-                r["school"]
-                and (r["school"].pk, r["first_name"], r["last_initial"], r["birth_year"]) in existing
-            ):
-                parsed.errors.append(RowError(r["_row"], "", _("This pupil is already registered.")))
-    else:
-        existing = set(
-            Buddy.objects.filter(school_id__in=school_ids, anonymised_at__isnull=True).values_list(
-                "school_id", "kind", "first_name", "last_initial"
-            )
-        )
-        for r in parsed.rows:
-            if r["school"] and (r["school"].pk, r["kind"], r["first_name"], r["last_initial"]) in existing:
-                parsed.errors.append(RowError(r["_row"], "", _("This buddy is already registered.")))
-
-
-def _write(user: object, parsed: Parsed, progress: Any = None) -> int:
-    """Create every row in the caller's transaction; ``progress(rows_done)`` after every chunk."""
+def _create_buddies(user: object, rows: list[dict[str, Any]]) -> None:
     now = timezone.now()
     user_ref = user if getattr(user, "pk", None) else None
-    model = Pupil if parsed.kind == ImportKind.PUPILS else Buddy
-    through = model.interests.through
-    owner = "pupil_id" if model is Pupil else "buddy_id"
+    objects = []
+    for r in rows:
+        values = {k: v for k, v in r.items() if k not in {"interests", "_row"}}
+        values["gender"] = values.get("gender") or ""
+        if values["kind"] != BuddyKind.PEER:
+            values["grade"] = None
+        if values.get("consent_by"):
+            values["consent_at"] = now
+            values["consent_recorded_by"] = user_ref
+        objects.append(Buddy(**values))
+    created = Buddy.objects.bulk_create(objects)
+    through = Buddy.interests.through
+    through.objects.bulk_create(
+        [
+            through(buddy_id=obj.pk, interest_id=i.pk)
+            for obj, r in zip(created, rows, strict=True)
+            for i in r["interests"]
+        ]
+    )
+
+
+def _write(user: object, kind: str, rows: list[dict[str, Any]], progress: Any = None) -> int:
+    """Create every row in the caller's transaction; ``progress(rows_done)`` after every chunk. Pupils
+    are written by their owner's verb (``pupils.services.import_pupils``)."""
     done = 0
-    for start in range(0, len(parsed.rows), CHUNK):
-        chunk = parsed.rows[start : start + CHUNK]
-        objects = []
-        for r in chunk:
-            values = {k: v for k, v in r.items() if k not in {"interests", "_row"}}
-            values["gender"] = values.get("gender") or ""
-            if model is Pupil:
-                values["stage"] = r["school"].stage
-            elif values["kind"] != BuddyKind.PEER:
-                values["grade"] = None
-            if values.get("consent_by"):
-                values["consent_at"] = now
-                values["consent_recorded_by"] = user_ref
-            objects.append(model(**values))
-        created = model.objects.bulk_create(objects)
-        through.objects.bulk_create(
-            [
-                through(**{owner: obj.pk, "interest_id": i.pk})
-                for obj, r in zip(created, chunk, strict=True)
-                for i in r["interests"]
-            ]
-        )
-        if model is Pupil:
-            access.record(user, [p.pk for p in created], AccessAction.CREATE, context="pupils.import")
+    for start in range(0, len(rows), CHUNK):
+        chunk = rows[start : start + CHUNK]
+        if kind == ImportKind.PUPILS:
+            pupil_services.import_pupils(user, chunk)
+        else:
+            _create_buddies(user, chunk)
         done += len(chunk)
         if progress is not None:
             progress(done)
     return done
 
 
+def validate(user: object, kind: str, text: str, *, update: bool = False) -> tuple[Parsed, Plan]:
+    """Parse the file and plan it. Without ``update``, a row for a record already held is an error."""
+    parsed = parse(user, kind, text)
+    planned = import_plan.plan(kind, parsed.rows) if parsed.rows else Plan()
+    if not update:
+        pupils = kind == ImportKind.PUPILS
+        known = _("This pupil is already registered.") if pupils else _("This buddy is already registered.")
+        parsed.errors += [RowError(r.row, "", known) for r in planned.rows if r.action != import_plan.CREATE]
+        parsed.errors.sort(key=lambda e: (e.row, e.field))
+    return parsed, planned
+
+
+def _update(user: object, kind: str, record: Any, values: dict[str, Any]) -> None:
+    data = {k: v for k, v in values.items() if k != "_row"}
+    try:
+        if kind == ImportKind.PUPILS:
+            pupil_services.update_pupil(user, record, **data)
+        else:
+            services.update_buddy(user, record, **data)
+    except ServiceError as exc:
+        raise ImportInvalid([RowError(values["_row"], exc.field or "", exc.message)]) from None
+
+
+def _carry_out(user: object, parsed: Parsed, planned: Plan, progress: Any = None) -> tuple[int, int]:
+    """Create the new rows and update the changed ones, in the caller's transaction."""
+    pairs = list(zip(parsed.rows, planned.rows, strict=True))
+    new = [values for values, row in pairs if row.action == import_plan.CREATE]
+    created = _write(user, parsed.kind, new, progress)
+    changed = [(values, row) for values, row in pairs if row.action == import_plan.UPDATE]
+    for values, row in changed:
+        _update(user, parsed.kind, row.record, values)
+    return created, len(changed)
+
+
 @dataclass
 class ImportOutcome:
     created: int = 0
+    updated: int = 0
+    unchanged: int = 0
     job: ImportJob | None = None
+    plan: Plan | None = None  # set on a dry run: what would change, row by row
 
 
-def import_csv(user: object, kind: str, text: str) -> ImportOutcome:
-    """Validate ``text`` whole; import it now (small files) or queue a job (large ones)."""
+def import_csv(
+    user: object, kind: str, text: str, *, update: bool = False, dry_run: bool = False
+) -> ImportOutcome:
+    """Validate ``text`` whole; show what would change (``dry_run``), import it now (small files) or queue
+    a job (large ones). With ``update``, rows for records already held update them."""
     if not scoping.can(user, Capability.MANAGE_PUPILS):
         raise ServiceError(_("You cannot import records."), code="forbidden")
-    parsed = parse(user, kind, text)
+    parsed, planned = validate(user, kind, text, update=update)
     if parsed.errors:
         raise ImportInvalid(parsed.errors)
+    if dry_run:
+        return ImportOutcome(planned.created, planned.updated, planned.unchanged, plan=planned)
     if len(parsed.rows) <= INLINE_ROWS:
         with transaction.atomic():
-            return ImportOutcome(created=_write(user, parsed))
+            created, updated = _carry_out(user, parsed, planned)
+        return ImportOutcome(created, updated, planned.unchanged)
     with transaction.atomic():
-        job = ImportJob.objects.create(kind=kind, created_by=user, content=text, rows_total=len(parsed.rows))
+        job = ImportJob.objects.create(
+            kind=kind, created_by=user, content=text, rows_total=len(parsed.rows), update_existing=update
+        )
         outbox.enqueue("matching.process_import", job.pk)
     return ImportOutcome(job=job)
 
@@ -428,7 +448,7 @@ def process_job(job_id: int) -> bool:
     ):
         return False
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
-    parsed = parse(job.created_by, job.kind, job.content)
+    parsed, planned = validate(job.created_by, job.kind, job.content, update=job.update_existing)
     if parsed.errors:
         ImportJob.objects.filter(pk=job_id).update(
             status=ImportStatus.FAILED,
@@ -439,11 +459,14 @@ def process_job(job_id: int) -> bool:
         return False
     try:
         with transaction.atomic():
-            created = _write(job.created_by, parsed, lambda n: cache.set(_progress_key(job_id), n, 3600))
+            created, updated = _carry_out(
+                job.created_by, parsed, planned, lambda n: cache.set(_progress_key(job_id), n, 3600)
+            )
             ImportJob.objects.filter(pk=job_id).update(
                 status=ImportStatus.DONE,
-                rows_done=created,
+                rows_done=len(parsed.rows),
                 created_count=created,
+                updated_count=updated,
                 content="",
                 finished_at=timezone.now(),
             )

@@ -66,7 +66,17 @@ class StartRunForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("CSV file"))
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_("Separated by ; or , as Excel saves it; UTF-8 or Windows characters."),
+    )
+    update_existing = forms.BooleanField(
+        label=_("Update records already registered (same school and name) instead of refusing the file"),
+        required=False,
+    )
+    dry_run = forms.BooleanField(
+        label=_("Only check: show what would change, import nothing"), required=False
+    )
 
 
 class CheckInForm(forms.Form):

@@ -7,8 +7,11 @@ from typing import Any
 
 from django.db.models import Model
 
+from accounts import scoping
+from accounts.roles import Capability
 from matching.models import Buddy, ImportKind
-from pupils.models import Pupil
+from pupils.languages import LANGUAGE_CHOICES
+from pupils.models import Interest, Pupil
 
 CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
 #: List fields compared as sets: nothing reads their order.
@@ -95,3 +98,16 @@ def plan(kind: str, rows: list[dict[str, Any]]) -> Plan:
         diff = changes(record, values)
         result.rows.append(RowPlan(values["_row"], UPDATE if diff else UNCHANGED, diff, record))
     return result
+
+
+def import_reference(user: object, kind: str) -> dict[str, Any]:
+    """What the import page shows next to the columns: the values to use, from this user's reach."""
+    from matching.imports import COLUMNS
+
+    schools = scoping.organisations_of_kind(user, Capability.MANAGE_PUPILS, ["school"]).order_by("name")
+    return {
+        "columns": COLUMNS[kind],
+        "schools": list(schools.values("pk", "name", "brin")),
+        "interests": list(Interest.objects.order_by("code")),
+        "languages": LANGUAGE_CHOICES,
+    }

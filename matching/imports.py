@@ -406,6 +406,14 @@ class ImportOutcome:
     plan: Plan | None = None  # set on a dry run: what would change, row by row
 
 
+def outcome_message(outcome: ImportOutcome) -> str:
+    return _("Imported: %(created)s new, %(updated)s updated, %(unchanged)s unchanged.") % {
+        "created": outcome.created,
+        "updated": outcome.updated,
+        "unchanged": outcome.unchanged,
+    }
+
+
 def import_csv(
     user: object, kind: str, text: str, *, update: bool = False, dry_run: bool = False
 ) -> ImportOutcome:

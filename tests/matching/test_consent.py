@@ -7,10 +7,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from accounts.roles import Role
 from matching import services
 from matching.models import Buddy
-from tests.factories import OrgTree, make_membership
+from tests.factories import OrgTree
+from tests.matching.factories import brin_coordinator
 
 MESSAGE = "For a peer pupil, consent comes from a parent or guardian."
 RECORD = {
@@ -26,9 +26,7 @@ RECORD = {
 
 @pytest.fixture
 def coordinator_a(tree: OrgTree):  # type: ignore[no-untyped-def]
-    tree.school_a.brin = "01AA"
-    tree.school_a.save(update_fields=["brin"])
-    return make_membership(Role.BUDDY_COORDINATOR, tree.school_a)
+    return brin_coordinator(tree.school_a)
 
 
 @pytest.fixture(autouse=True)

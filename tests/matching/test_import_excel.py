@@ -8,23 +8,17 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from accounts.roles import Role
 from matching import imports
 from pupils.models import Pupil
-from tests.factories import OrgTree, make_membership
+from tests.factories import OrgTree
+from tests.matching.factories import brin_coordinator, typed_day
 
 HEADER = "school;first_name;last_initial;birth_year;grade;transition_date;home_languages;interests"
 
 
 @pytest.fixture
 def coordinator_a(tree: OrgTree):  # type: ignore[no-untyped-def]
-    tree.school_a.brin = "01AA"
-    tree.school_a.save(update_fields=["brin"])
-    return make_membership(Role.BUDDY_COORDINATOR, tree.school_a)
-
-
-def _day(days: int) -> str:
-    return (timezone.localdate() + timedelta(days=days)).strftime("%d-%m-%Y")
+    return brin_coordinator(tree.school_a)
 
 
 @pytest.mark.parametrize(
@@ -33,7 +27,7 @@ def _day(days: int) -> str:
     ids=["windows-1252", "utf-8 with bom"],
 )
 def test_it_imports_a_dutch_excel_file(client, coordinator_a, encode) -> None:  # type: ignore[no-untyped-def]
-    text = f'{HEADER}\r\n01AA;Zoë;D;2015;5;{_day(20)};"ar;ku";\r\n01AA;Anaïs;M;2016;4;{_day(30)};fr;\r\n'
+    text = f'{HEADER}\r\n01AA;Zoë;D;2015;5;{typed_day(20)};"ar;ku";\r\n01AA;Anaïs;M;2016;4;{typed_day(30)};fr;\r\n'
     client.force_login(coordinator_a)
     upload = SimpleUploadedFile("leerlingen.csv", encode(text), content_type="text/csv")
 

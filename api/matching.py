@@ -132,6 +132,15 @@ class BuddySerializer(serializers.ModelSerializer):
         if request is not None:
             self.fields["school"].queryset = _schools(request.user)
 
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        kind = attrs.get("kind", getattr(self.instance, "kind", None))
+        consent_by = attrs.get("consent_by", getattr(self.instance, "consent_by", None))
+        try:
+            services.check_buddy_consent(kind, consent_by)
+        except ServiceError as exc:
+            raise serializers.ValidationError({exc.field: [exc.message]}) from None
+        return attrs
+
 
 class ImportFileSerializer(serializers.Serializer):
     file = serializers.FileField()

@@ -5,12 +5,9 @@ from accounts import scoping
 from accounts.models import Organisation, User
 from accounts.roles import Capability, OrganisationKind
 from caseloads.models import CaseStatus, Subject, SupporterProfile, Topic, Urgency, VisitKind
+from core.forms import DateField
 from pupils.languages import LANGUAGE_CHOICES
 from pupils.models import Pupil
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class RequestForm(forms.Form):
@@ -112,7 +109,7 @@ class ShareForm(forms.Form):
 
 
 class VisitForm(forms.Form):
-    date = forms.DateField(label=_("Date"), widget=DateInput)
+    date = DateField(label=_("Date"))
     kind = forms.ChoiceField(label=_("Kind"), choices=VisitKind.choices)
     duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=1, max_value=720)
     preparation_minutes = forms.IntegerField(
@@ -122,10 +119,10 @@ class VisitForm(forms.Form):
         label=_("Travel time (minutes)"), min_value=0, max_value=600, initial=0
     )
     notes = forms.CharField(label=_("Notes"), widget=forms.Textarea, required=False, max_length=8000)
-    next_visit_date = forms.DateField(label=_("Next visit"), widget=DateInput, required=False)
+    next_visit_date = DateField(label=_("Next visit"), required=False)
     done = forms.BooleanField(label=_("This visit has taken place"), required=False)
     step = forms.CharField(label=_("Agreed next step"), required=False, max_length=300)
-    step_due = forms.DateField(label=_("Next step due"), widget=DateInput, required=False)
+    step_due = DateField(label=_("Next step due"), required=False)
 
     def clean(self) -> dict[str, object]:
         data = super().clean()

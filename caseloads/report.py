@@ -13,7 +13,6 @@ from accounts.roles import Capability
 from caseloads.models import Visit
 from caseloads.workload import quarter_bounds, quarter_of
 from core.charts import BarChart, bar_chart
-from core.csvexport import csv_text
 
 
 def hours(minutes: int) -> Decimal:
@@ -128,7 +127,8 @@ def quarter_report(user: object, quarter: str) -> QuarterReport:
     return QuarterReport(quarter, start, end, list(by_municipality.values()))
 
 
-def report_csv(report: QuarterReport) -> str:
+def report_rows(report: QuarterReport) -> list[list[object]]:
+    """The quarter as spreadsheet rows (header first); ``core.csvexport`` writes them."""
     header = [
         _("Quarter"),
         _("Municipality"),
@@ -158,7 +158,7 @@ def report_csv(report: QuarterReport) -> str:
             [report.quarter, m.municipality, _("Municipality total"), m.visits, "", "", "", m.total_hours]
         )
     rows.append([report.quarter, _("Region total"), "", report.visits, "", "", "", report.total_hours])
-    return csv_text(rows)
+    return rows
 
 
 def hours_chart(report: QuarterReport) -> BarChart:

@@ -38,6 +38,7 @@ from caseloads.models import (
     TransferStatus,
     Visit,
 )
+from core.csvexport import csv_response
 from core.errors import ServiceError
 from core.forms import apply_service_error
 from pupils import access
@@ -497,10 +498,9 @@ def region_report_csv(request: HttpRequest) -> HttpResponse:
     from caseloads import report
 
     quarter = report.valid_quarter(request.GET.get("quarter"), timezone.localdate())
-    body = report.report_csv(report.quarter_report(request.user, quarter))
-    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="support-hours-{quarter}.csv"'
-    return response
+    return csv_response(
+        f"support-hours-{quarter}.csv", report.report_rows(report.quarter_report(request.user, quarter))
+    )
 
 
 def _service_of(user: User) -> object:

@@ -7,14 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from accounts import scoping
 from accounts.models import Organisation, User
 from accounts.roles import Capability, OrganisationKind
+from core.forms import DateTimeField, ModelForm
 from courses.models import AudienceRole, AudienceStage, Edition, Format, Theme
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self) -> None:
-        super().__init__(format="%Y-%m-%dT%H:%M")
+from courses.services import EDITION_EDIT_FIELDS
 
 
 def _month_choices() -> list[tuple[str, str]]:
@@ -142,26 +137,11 @@ class ModuleForm(forms.Form):
         self.fields["visible_in"].queryset = orgs
 
 
-class EditionForm(forms.ModelForm):
+class EditionForm(ModelForm):
     class Meta:
         model = Edition
-        fields = [
-            "label",
-            "capacity",
-            "enrol_opens_at",
-            "enrol_closes_at",
-            "cancel_deadline",
-            "reservation_deadline",
-            "requires_school_approval",
-            "promotion_mode",
-            "offer_hours",
-            "required_meetings",
-        ]
+        fields = ["capacity", *EDITION_EDIT_FIELDS]
         widgets = {
-            "enrol_opens_at": DateTimeInput(),
-            "enrol_closes_at": DateTimeInput(),
-            "cancel_deadline": DateTimeInput(),
-            "reservation_deadline": DateTimeInput(),
             "promotion_mode": forms.RadioSelect,
         }
 
@@ -170,9 +150,16 @@ class EditionForm(forms.ModelForm):
         constraint stays the backstop."""
 
 
+class EditionEditForm(EditionForm):
+    """The edition's settings after creation; capacity is changed on its own (it promotes)."""
+
+    class Meta(EditionForm.Meta):
+        fields = list(EDITION_EDIT_FIELDS)
+
+
 class MeetingForm(forms.Form):
-    starts_at = forms.DateTimeField(label=_("Starts"), widget=DateTimeInput())
-    ends_at = forms.DateTimeField(label=_("Ends"), widget=DateTimeInput())
+    starts_at = DateTimeField(label=_("Starts"))
+    ends_at = DateTimeField(label=_("Ends"))
     venue = forms.CharField(label=_("Venue"), max_length=200, required=False)
     online_url = forms.URLField(label=_("Online link"), required=False)
 

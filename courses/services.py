@@ -206,6 +206,35 @@ def create_edition(
     )
 
 
+#: What the edition edit page may change; capacity has its own verb (it promotes from the waitlist).
+EDITION_EDIT_FIELDS = (
+    "label",
+    "enrol_opens_at",
+    "enrol_closes_at",
+    "cancel_deadline",
+    "reservation_deadline",
+    "requires_school_approval",
+    "promotion_mode",
+    "offer_hours",
+    "required_meetings",
+)
+
+
+@transaction.atomic
+def update_edition(actor: User, edition: Edition, **data: object) -> Edition:
+    """Change an edition's label, enrolment window, deadlines and rules (not its capacity or meetings)."""
+    edition = _lock_edition(edition.pk)
+    _require_organiser(actor, edition.module)
+    if edition.status in (EditionStatus.CANCELLED, EditionStatus.COMPLETED):
+        raise Conflict(_("This edition can no longer be changed."), code="closed")
+    for name in EDITION_EDIT_FIELDS:
+        if name in data:
+            setattr(edition, name, data[name])
+    _validate_window(edition.enrol_opens_at, edition.enrol_closes_at, edition.cancel_deadline)
+    edition.save(update_fields=list(EDITION_EDIT_FIELDS))
+    return edition
+
+
 @transaction.atomic
 def add_meeting(
     actor: User,

@@ -32,6 +32,7 @@ urlpatterns = [
     path("organise/modules/new/", views_organise.module_create, name="module_create"),
     path("organise/modules/<int:pk>/editions/new/", views_organise.edition_create, name="edition_create"),
     path("organise/editions/<int:pk>/", views_organise.edition_manage, name="edition_manage"),
+    path("organise/editions/<int:pk>/edit/", views_organise.edition_edit, name="edition_edit"),
     path("organise/editions/<int:pk>/meetings/", views_organise.meeting_add, name="meeting_add"),
     path("organise/editions/<int:pk>/publish/", views_organise.publish, name="publish"),
     path("organise/editions/<int:pk>/capacity/", views_organise.capacity, name="capacity"),

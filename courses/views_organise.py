@@ -24,6 +24,7 @@ from courses.forms import (
     AttendanceForm,
     CancelEditionForm,
     CapacityForm,
+    EditionEditForm,
     EditionForm,
     MeetingForm,
     ModuleForm,
@@ -133,6 +134,27 @@ def edition_create(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "courses/form_page.html",
         {"form": form, "title": _("New edition of %(title)s") % {"title": module.title}},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edition_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    edition = _edition_or_404(request, pk)
+    form = EditionEditForm(request.POST or None, instance=edition)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_edition(request.user, edition, **form.cleaned_data)
+        except ServiceError as exc:
+            apply_service_error(form, exc)
+        else:
+            messages.success(request, _("The edition was saved."))
+            return redirect("courses:edition_manage", pk=edition.pk)
+    return render(
+        request,
+        "courses/form_page.html",
+        {"form": form, "title": _("Edit %(edition)s") % {"edition": edition}},
         status=400 if form.errors else 200,
     )
 

@@ -5,12 +5,13 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import scoping
 from accounts.roles import Capability
+from core.errors import ServiceError
+from core.forms import DateField, apply_service_error
 from matching.models import BuddyConsentBy, BuddyKind, CheckInOutcome, EndReason, Fit, RejectReason
 from matching.runs import RUN_SCOPE_KINDS
+from matching.services import check_buddy_consent
 from pupils.languages import LANGUAGE_CHOICES
 from pupils.models import Gender, Interest
-
-DATE = forms.DateInput(attrs={"type": "date"})
 
 
 class BuddyForm(forms.Form):
@@ -30,21 +31,29 @@ class BuddyForm(forms.Form):
     )
     gender = forms.ChoiceField(label=_("Gender"), choices=[("", "—"), *Gender.choices], required=False)
     capacity = forms.IntegerField(label=_("Capacity (pupils)"), min_value=1, max_value=3, initial=1)
-    available_from = forms.DateField(label=_("Available from"), required=False, widget=DATE)
-    available_until = forms.DateField(label=_("Available until"), required=False, widget=DATE)
+    available_from = DateField(label=_("Available from"), required=False)
+    available_until = DateField(label=_("Available until"), required=False)
     consent_by = forms.ChoiceField(
         label=_("Consent given by"),
         choices=[("", _("Not yet")), *BuddyConsentBy.choices],
         required=False,
         help_text=_("Peer pupils need consent from a parent or guardian."),
     )
-    trained_on = forms.DateField(label=_("Training done on"), required=False, widget=DATE)
+    trained_on = DateField(label=_("Training done on"), required=False)
 
     def __init__(self, *args: object, user: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.fields["school"].queryset = scoping.organisations_of_kind(
             user, Capability.MANAGE_PUPILS, ["school"]
         )
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean()
+        try:
+            check_buddy_consent(data.get("kind"), data.get("consent_by"))
+        except ServiceError as exc:
+            apply_service_error(self, exc)
+        return data
 
 
 class StartRunForm(forms.Form):
@@ -59,7 +68,17 @@ class StartRunForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("CSV file"))
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_("Separated by ; or , as Excel saves it; UTF-8 or Windows characters."),
+    )
+    update_existing = forms.BooleanField(
+        label=_("Update records already registered (same school and name) instead of refusing the file"),
+        required=False,
+    )
+    dry_run = forms.BooleanField(
+        label=_("Only check: show what would change, import nothing"), required=False
+    )
 
 
 class CheckInForm(forms.Form):

@@ -1,14 +1,14 @@
 """CSV import of pupils and buddies: the whole file is validated first, then imported all-or-nothing.
 
-Columns are documented in :data:`COLUMNS` (and in the downloadable template). Lists (languages,
-interests) are separated by ``;``. Dates are ``YYYY-MM-DD``. ``school`` is the school's BRIN code or id.
+Columns are documented in :data:`COLUMNS` (and in the downloadable template). Files are read as Dutch
+Excel writes them (``core.csvimport``: ``;`` or ``,``, UTF-8 or Windows-1252). Lists (languages,
+interests) are separated by ``;`` (or ``,``). Dates are ``DD-MM-YYYY``, ``DD/MM/YYYY`` or ``YYYY-MM-DD``.
+``school`` is the school's BRIN code or id.
 Small files are imported in the request; larger ones become an :class:`ImportJob` that a task imports
 (again in one transaction) while the page shows progress. Any bad row: nothing is written, and every
 row's problems are reported with their row number (the header is row 1).
 """
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -23,11 +24,15 @@ from django.utils.translation import gettext_lazy, ngettext
 from accounts import scoping
 from accounts.models import Organisation
 from accounts.roles import Capability, OrganisationKind
-from core import outbox
+from core import csvimport, outbox
 from core.errors import ServiceError
+from core.forms import parse_date
+from matching import import_plan, services
+from matching.import_plan import Plan
 from matching.models import Buddy, BuddyConsentBy, BuddyKind, ImportJob, ImportKind, ImportStatus
-from pupils import access, languages
-from pupils.models import AccessAction, ConsentBy, Gender, Interest, Pupil
+from pupils import languages
+from pupils import services as pupil_services
+from pupils.models import ConsentBy, Gender, Interest
 
 #: Files up to this many rows are imported in the request; larger ones by a task with progress.
 INLINE_ROWS = 300
@@ -40,7 +45,7 @@ COLUMNS: dict[str, list[tuple[str, bool, Any]]] = {
         ("last_initial", True, gettext_lazy("initial of the last name")),
         ("birth_year", True, gettext_lazy("year, e.g. 2014")),
         ("grade", True, gettext_lazy("group 1-8 (primary) or year 1-6 (secondary)")),
-        ("transition_date", True, gettext_lazy("YYYY-MM-DD, today or later")),
+        ("transition_date", True, gettext_lazy("a date such as 25-01-2027, today or later")),
         ("home_languages", True, gettext_lazy("ISO 639 codes separated by ;, e.g. ar;ku")),
         ("other_languages", False, gettext_lazy("ISO 639 codes separated by ;")),
         ("interests", False, gettext_lazy("interest codes separated by ;")),
@@ -58,10 +63,10 @@ COLUMNS: dict[str, list[tuple[str, bool, Any]]] = {
         ("interests", False, gettext_lazy("interest codes separated by ;")),
         ("gender", False, gettext_lazy("f, m, x or empty")),
         ("capacity", True, gettext_lazy("1, 2 or 3")),
-        ("available_from", False, gettext_lazy("YYYY-MM-DD")),
-        ("available_until", False, gettext_lazy("YYYY-MM-DD, today or later")),
+        ("available_from", False, gettext_lazy("a date such as 25-01-2027")),
+        ("available_until", False, gettext_lazy("a date such as 25-01-2027, today or later")),
         ("consent_by", False, gettext_lazy("parent or guardian (peers), self (staff, volunteers)")),
-        ("trained_on", False, gettext_lazy("YYYY-MM-DD")),
+        ("trained_on", False, gettext_lazy("a date such as 25-01-2027")),
     ],
 }
 
@@ -72,7 +77,7 @@ EXAMPLES = {
         "H",
         "2014",
         "6",
-        "2027-01-11",
+        "11-01-2027",
         "ar",
         "en",
         "football;drawing",
@@ -98,12 +103,9 @@ EXAMPLES = {
 }
 
 
-def template_csv(kind: str) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([name for name, _req, _help in COLUMNS[kind]])
-    writer.writerow(EXAMPLES[kind])
-    return out.getvalue()
+def template_rows(kind: str) -> list[list[str]]:
+    """The header and one example row: the downloadable template."""
+    return [[name for name, _req, _help in COLUMNS[kind]], EXAMPLES[kind]]
 
 
 @dataclass
@@ -148,11 +150,12 @@ def read_upload(upload: Any) -> str:
     if upload is None:
         raise ServiceError(_("Choose a CSV file."), field="file")
     if upload.size > settings.MAX_UPLOAD_BYTES:
-        raise ServiceError(_("The file is too large."), field="file")
+        limit = filesizeformat(settings.MAX_UPLOAD_BYTES)
+        raise ServiceError(_("The file is too large: at most %(limit)s.") % {"limit": limit}, field="file")
     try:
-        return upload.read().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ServiceError(_("Save the file as CSV in UTF-8."), field="file") from None
+        return csvimport.decode(upload.read())
+    except csvimport.UnreadableFile:
+        raise ServiceError(_("Save the file as CSV (UTF-8 or Windows)."), field="file") from None
 
 
 class _Row:
@@ -189,10 +192,9 @@ class _Row:
             if required:
                 self.error(name, _("This field is required."))
             return None
-        try:
-            day = date.fromisoformat(value)
-        except ValueError:
-            self.error(name, _("Give a date as YYYY-MM-DD."))
+        day = parse_date(value)
+        if day is None:
+            self.error(name, _("Give a date such as 25-01-2027."))
             return None
         if future and day < self.today:
             self.error(name, _("This date is in the past."))
@@ -223,8 +225,7 @@ def parse(user: object, kind: str, text: str, today: date | None = None) -> Pars
     Queries: schools named in the file, interests, existing records with the same keys (3 in all)."""
     today = today or timezone.localdate()
     parsed = Parsed(kind)
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    header, reader = csvimport.dict_rows(text)
     known = {name for name, _r, _h in COLUMNS[kind]}
     required = {name for name, req, _h in COLUMNS[kind] if req}
     unknown = [h for h in header if h not in known]
@@ -241,7 +242,7 @@ def parse(user: object, kind: str, text: str, today: date | None = None) -> Pars
         if not header:
             parsed.errors.append(RowError(1, "", _("The file is empty.")))
         return parsed
-    raw_rows = [{(k or "").strip(): (v or "") for k, v in r.items()} for r in reader]
+    raw_rows = list(reader)
     if not raw_rows:
         parsed.errors.append(RowError(1, "", _("The file has no rows.")))
         return parsed
@@ -302,6 +303,10 @@ def parse(user: object, kind: str, text: str, today: date | None = None) -> Pars
                 "consent_by": row.choice("consent_by", BuddyConsentBy.values),
                 "trained_on": row.day("trained_on"),
             }
+            try:
+                services.check_buddy_consent(values["kind"], values["consent_by"])
+            except ServiceError as exc:
+                row.error(exc.field or "", exc.message)
             if not values["kind"]:
                 row.error("kind", _("Choose one of: %(choices)s.") % {"choices": ", ".join(BuddyKind.values)})
             elif values["kind"] == BuddyKind.PEER and not values["grade"]:
@@ -319,95 +324,121 @@ def parse(user: object, kind: str, text: str, today: date | None = None) -> Pars
             seen[key] = number
         values["_row"] = number
         parsed.rows.append(values)
-    _check_existing(parsed)
     parsed.errors.sort(key=lambda e: (e.row, e.field))
     return parsed
 
 
-def _check_existing(parsed: Parsed) -> None:
-    """Rows that repeat a record already held (same school, name, initial, birth year or kind)."""
-    school_ids = {r["school"].pk for r in parsed.rows if r["school"] is not None}
-    if not school_ids:
-        return
-    if parsed.kind == ImportKind.PUPILS:
-        existing = set(
-            Pupil.objects.filter(school_id__in=school_ids, anonymised_at__isnull=True).values_list(
-                "school_id", "first_name", "last_initial", "birth_year"
-            )
-        )
-        for r in parsed.rows:
-            if (
-                r["school"]
-                and (r["school"].pk, r["first_name"], r["last_initial"], r["birth_year"]) in existing
-            ):
-                parsed.errors.append(RowError(r["_row"], "", _("This pupil is already registered.")))
-    else:
-        existing = set(
-            Buddy.objects.filter(school_id__in=school_ids, anonymised_at__isnull=True).values_list(
-                "school_id", "kind", "first_name", "last_initial"
-            )
-        )
-        for r in parsed.rows:
-            if r["school"] and (r["school"].pk, r["kind"], r["first_name"], r["last_initial"]) in existing:
-                parsed.errors.append(RowError(r["_row"], "", _("This buddy is already registered.")))
-
-
-def _write(user: object, parsed: Parsed, progress: Any = None) -> int:
-    """Create every row in the caller's transaction; ``progress(rows_done)`` after every chunk."""
+def _create_buddies(user: object, rows: list[dict[str, Any]]) -> None:
     now = timezone.now()
     user_ref = user if getattr(user, "pk", None) else None
-    model = Pupil if parsed.kind == ImportKind.PUPILS else Buddy
-    through = model.interests.through
-    owner = "pupil_id" if model is Pupil else "buddy_id"
+    objects = []
+    for r in rows:
+        values = {k: v for k, v in r.items() if k not in {"interests", "_row"}}
+        values["gender"] = values.get("gender") or ""
+        if values["kind"] != BuddyKind.PEER:
+            values["grade"] = None
+        if values.get("consent_by"):
+            values["consent_at"] = now
+            values["consent_recorded_by"] = user_ref
+        objects.append(Buddy(**values))
+    created = Buddy.objects.bulk_create(objects)
+    through = Buddy.interests.through
+    through.objects.bulk_create(
+        [
+            through(buddy_id=obj.pk, interest_id=i.pk)
+            for obj, r in zip(created, rows, strict=True)
+            for i in r["interests"]
+        ]
+    )
+
+
+def _write(user: object, kind: str, rows: list[dict[str, Any]], progress: Any = None) -> int:
+    """Create every row in the caller's transaction; ``progress(rows_done)`` after every chunk. Pupils
+    are written by their owner's verb (``pupils.services.import_pupils``)."""
     done = 0
-    for start in range(0, len(parsed.rows), CHUNK):
-        chunk = parsed.rows[start : start + CHUNK]
-        objects = []
-        for r in chunk:
-            values = {k: v for k, v in r.items() if k not in {"interests", "_row"}}
-            values["gender"] = values.get("gender") or ""
-            if model is Pupil:
-                values["stage"] = r["school"].stage
-            elif values["kind"] != BuddyKind.PEER:
-                values["grade"] = None
-            if values.get("consent_by"):
-                values["consent_at"] = now
-                values["consent_recorded_by"] = user_ref
-            objects.append(model(**values))
-        created = model.objects.bulk_create(objects)
-        through.objects.bulk_create(
-            [
-                through(**{owner: obj.pk, "interest_id": i.pk})
-                for obj, r in zip(created, chunk, strict=True)
-                for i in r["interests"]
-            ]
-        )
-        if model is Pupil:
-            access.record(user, [p.pk for p in created], AccessAction.CREATE, context="pupils.import")
+    for start in range(0, len(rows), CHUNK):
+        chunk = rows[start : start + CHUNK]
+        if kind == ImportKind.PUPILS:
+            pupil_services.import_pupils(user, chunk)
+        else:
+            _create_buddies(user, chunk)
         done += len(chunk)
         if progress is not None:
             progress(done)
     return done
 
 
+def validate(user: object, kind: str, text: str, *, update: bool = False) -> tuple[Parsed, Plan]:
+    """Parse the file and plan it. Without ``update``, a row for a record already held is an error."""
+    parsed = parse(user, kind, text)
+    planned = import_plan.plan(kind, parsed.rows) if parsed.rows else Plan()
+    if not update:
+        pupils = kind == ImportKind.PUPILS
+        known = _("This pupil is already registered.") if pupils else _("This buddy is already registered.")
+        parsed.errors += [RowError(r.row, "", known) for r in planned.rows if r.action != import_plan.CREATE]
+        parsed.errors.sort(key=lambda e: (e.row, e.field))
+    return parsed, planned
+
+
+def _update(user: object, kind: str, record: Any, values: dict[str, Any]) -> None:
+    data = {k: v for k, v in values.items() if k != "_row"}
+    try:
+        if kind == ImportKind.PUPILS:
+            pupil_services.update_pupil(user, record, **data)
+        else:
+            services.update_buddy(user, record, **data)
+    except ServiceError as exc:
+        raise ImportInvalid([RowError(values["_row"], exc.field or "", exc.message)]) from None
+
+
+def _carry_out(user: object, parsed: Parsed, planned: Plan, progress: Any = None) -> tuple[int, int]:
+    """Create the new rows and update the changed ones, in the caller's transaction."""
+    pairs = list(zip(parsed.rows, planned.rows, strict=True))
+    new = [values for values, row in pairs if row.action == import_plan.CREATE]
+    created = _write(user, parsed.kind, new, progress)
+    changed = [(values, row) for values, row in pairs if row.action == import_plan.UPDATE]
+    for values, row in changed:
+        _update(user, parsed.kind, row.record, values)
+    return created, len(changed)
+
+
 @dataclass
 class ImportOutcome:
     created: int = 0
+    updated: int = 0
+    unchanged: int = 0
     job: ImportJob | None = None
+    plan: Plan | None = None  # set on a dry run: what would change, row by row
 
 
-def import_csv(user: object, kind: str, text: str) -> ImportOutcome:
-    """Validate ``text`` whole; import it now (small files) or queue a job (large ones)."""
+def outcome_message(outcome: ImportOutcome) -> str:
+    return _("Imported: %(created)s new, %(updated)s updated, %(unchanged)s unchanged.") % {
+        "created": outcome.created,
+        "updated": outcome.updated,
+        "unchanged": outcome.unchanged,
+    }
+
+
+def import_csv(
+    user: object, kind: str, text: str, *, update: bool = False, dry_run: bool = False
+) -> ImportOutcome:
+    """Validate ``text`` whole; show what would change (``dry_run``), import it now (small files) or queue
+    a job (large ones). With ``update``, rows for records already held update them."""
     if not scoping.can(user, Capability.MANAGE_PUPILS):
         raise ServiceError(_("You cannot import records."), code="forbidden")
-    parsed = parse(user, kind, text)
+    parsed, planned = validate(user, kind, text, update=update)
     if parsed.errors:
         raise ImportInvalid(parsed.errors)
+    if dry_run:
+        return ImportOutcome(planned.created, planned.updated, planned.unchanged, plan=planned)
     if len(parsed.rows) <= INLINE_ROWS:
         with transaction.atomic():
-            return ImportOutcome(created=_write(user, parsed))
+            created, updated = _carry_out(user, parsed, planned)
+        return ImportOutcome(created, updated, planned.unchanged)
     with transaction.atomic():
-        job = ImportJob.objects.create(kind=kind, created_by=user, content=text, rows_total=len(parsed.rows))
+        job = ImportJob.objects.create(
+            kind=kind, created_by=user, content=text, rows_total=len(parsed.rows), update_existing=update
+        )
         outbox.enqueue("matching.process_import", job.pk)
     return ImportOutcome(job=job)
 
@@ -430,7 +461,7 @@ def process_job(job_id: int) -> bool:
     ):
         return False
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
-    parsed = parse(job.created_by, job.kind, job.content)
+    parsed, planned = validate(job.created_by, job.kind, job.content, update=job.update_existing)
     if parsed.errors:
         ImportJob.objects.filter(pk=job_id).update(
             status=ImportStatus.FAILED,
@@ -441,11 +472,14 @@ def process_job(job_id: int) -> bool:
         return False
     try:
         with transaction.atomic():
-            created = _write(job.created_by, parsed, lambda n: cache.set(_progress_key(job_id), n, 3600))
+            created, updated = _carry_out(
+                job.created_by, parsed, planned, lambda n: cache.set(_progress_key(job_id), n, 3600)
+            )
             ImportJob.objects.filter(pk=job_id).update(
                 status=ImportStatus.DONE,
-                rows_done=created,
+                rows_done=len(parsed.rows),
                 created_count=created,
+                updated_count=updated,
                 content="",
                 finished_at=timezone.now(),
             )

@@ -29,6 +29,15 @@ BUDDY_FIELDS = (
 )
 
 
+def check_buddy_consent(kind: str | None, consent_by: str | None) -> None:
+    """The one consent rule for buddies, called alike by the web form, the CSV import, the API and the
+    verbs below: a peer buddy is a minor, so a parent or guardian consents, never the pupil."""
+    if kind == BuddyKind.PEER and consent_by == BuddyConsentBy.SELF:
+        raise ServiceError(
+            _("For a peer pupil, consent comes from a parent or guardian."), field="consent_by"
+        )
+
+
 def _apply(user: object, buddy: Buddy, data: dict[str, Any]) -> None:
     had_consent = bool(buddy.consent_by)
     for name in BUDDY_FIELDS:
@@ -46,10 +55,7 @@ def _apply(user: object, buddy: Buddy, data: dict[str, Any]) -> None:
         if not buddy.grade:
             raise ServiceError(_("A peer buddy needs a grade."), field="grade")
         check_grade(buddy.school.stage, buddy.grade)
-        if buddy.consent_by == BuddyConsentBy.SELF:
-            raise ServiceError(
-                _("For a peer pupil, consent comes from a parent or guardian."), field="consent_by"
-            )
+        check_buddy_consent(buddy.kind, buddy.consent_by)
     else:
         buddy.grade = None
     if buddy.available_from and buddy.available_until and buddy.available_until < buddy.available_from:

@@ -8,16 +8,17 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import scoping
 from accounts.roles import Capability
+from core.csvexport import csv_response
 from core.errors import ServiceError
 from core.forms import apply_service_error
 from core.reauth import require_recent_login
 from matching import imports, parent_consent, services
 from matching.forms import AskConsentForm, BuddyForm, ImportForm
+from matching.import_plan import import_reference
 from matching.models import Buddy, BuddyKind, ImportJob, ImportKind, ImportStatus
 from matching.retention import export_pupil
 from pupils.models import Pupil
@@ -135,9 +136,12 @@ def import_page(request: HttpRequest, kind: str) -> HttpResponse:
         raise Http404
     form = ImportForm(request.POST or None, request.FILES or None)
     rows: list[imports.RowError] = []
+    outcome = None
     if request.method == "POST" and form.is_valid():
+        options = {"update": form.cleaned_data["update_existing"], "dry_run": form.cleaned_data["dry_run"]}
         try:
-            outcome = imports.import_csv(request.user, kind, imports.read_upload(form.cleaned_data["file"]))
+            text = imports.read_upload(form.cleaned_data["file"])
+            outcome = imports.import_csv(request.user, kind, text, **options)
         except imports.ImportInvalid as exc:
             rows = exc.rows
             form.add_error(None, exc.message)
@@ -146,31 +150,24 @@ def import_page(request: HttpRequest, kind: str) -> HttpResponse:
         else:
             if outcome.job is not None:
                 return redirect("matching:import_job", outcome.job.pk)
-            messages.success(
-                request,
-                ngettext("%(n)s record imported.", "%(n)s records imported.", outcome.created)
-                % {"n": outcome.created},
-            )
-            return redirect("matching:pupil_list" if kind == ImportKind.PUPILS else "matching:buddy_list")
-    return render(
-        request,
-        "matching/import.html",
-        {
-            "form": form,
-            "kind": kind,
-            "kind_label": ImportKind(kind).label,
-            "columns": imports.COLUMNS[kind],
-            "rows": rows,
-        },
-    )
+            if outcome.plan is None:
+                messages.success(request, imports.outcome_message(outcome))
+                return redirect("matching:pupil_list" if kind == ImportKind.PUPILS else "matching:buddy_list")
+    context = {
+        "form": form,
+        "kind": kind,
+        "kind_label": ImportKind(kind).label,
+        "rows": rows,
+        "outcome": outcome,
+    }
+    context |= import_reference(request.user, kind)
+    return render(request, "matching/import.html", context, status=400 if form.errors else 200)
 
 
 def import_template(request: HttpRequest, kind: str) -> HttpResponse:
     if kind not in ImportKind.values:
         raise Http404
-    response = HttpResponse(imports.template_csv(kind), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="overstap-{kind}-template.csv"'
-    return response
+    return csv_response(f"overstap-{kind}-template.csv", imports.template_rows(kind))
 
 
 def _job(request: HttpRequest, pk: int) -> ImportJob:

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import scoping
 from accounts.models import User
 from accounts.roles import Capability
+from core.forms import DateField
 from pupils.languages import LANGUAGE_CHOICES
 from pupils.models import AccessAction, ConsentBy, Gender, Interest
 
@@ -20,9 +21,7 @@ class PupilForm(forms.Form):
         max_value=8,
         help_text=_("Group 1-8 (primary) or year 1-6 (secondary)."),
     )
-    transition_date = forms.DateField(
-        label=_("Transition date"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    transition_date = DateField(label=_("Transition date"))
     home_languages = forms.MultipleChoiceField(label=_("Home languages"), choices=LANGUAGE_CHOICES)
     other_languages = forms.MultipleChoiceField(
         label=_("Other languages"), choices=LANGUAGE_CHOICES, required=False
@@ -82,8 +81,8 @@ class AccessLogFilterForm(forms.Form):
     action = forms.ChoiceField(
         label=_("action"), choices=[("", "---------"), *AccessAction.choices], required=False
     )
-    since = forms.DateField(label=_("Since"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date = forms.DateField(label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = DateField(label=_("Since"), required=False)
+    date = DateField(label=_("Date"), required=False)
 
     def __init__(self, *args: object, users: QuerySet[User], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)

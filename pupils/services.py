@@ -92,6 +92,35 @@ def create_pupil(
     return pupil
 
 
+def import_pupils(user: object, rows: list[dict[str, Any]]) -> list[Pupil]:
+    """Create many validated pupil records at once (a CSV import), in the caller's transaction, and log
+    them. Each row holds ``PUPIL_FIELDS``, ``school`` and ``interests``; the caller has checked them."""
+    now = timezone.now()
+    recorded_by = user if getattr(user, "pk", None) else None
+    pupils = []
+    for row in rows:
+        values = {name: row.get(name) for name in PUPIL_FIELDS}
+        values = {
+            k: ("" if v is None and k in {"gender", "buddy_gender_preference", "consent_by"} else v)
+            for k, v in values.items()
+        }
+        pupil = Pupil(school=row["school"], stage=row["school"].stage, **values)
+        if pupil.consent_by:
+            pupil.consent_at, pupil.consent_recorded_by = now, recorded_by
+        pupils.append(pupil)
+    created = Pupil.objects.bulk_create(pupils)
+    through = Pupil.interests.through
+    through.objects.bulk_create(
+        [
+            through(pupil_id=pupil.pk, interest_id=i.pk)
+            for pupil, row in zip(created, rows, strict=True)
+            for i in row.get("interests", [])
+        ]
+    )
+    access.record(user, [p.pk for p in created], AccessAction.CREATE, context="pupils.import")
+    return created
+
+
 def update_pupil(
     user: object,
     pupil: Pupil,

@@ -71,3 +71,18 @@ def make_match(pupil: Pupil, buddy: Buddy, run: MatchRun | None = None, **extra:
     if run is None and extra["status"] == MatchStatus.PROPOSED:
         run = make_run(pupil.school, buddy_kind=buddy.kind)
     return Match.objects.create(pupil=pupil, buddy=buddy, run=run, school=pupil.school, **extra)
+
+
+def typed_day(days: int) -> str:
+    """A date ``days`` from today as a Dutch person types it in a spreadsheet: 25-01-2027."""
+    return (timezone.localdate() + timedelta(days=days)).strftime("%d-%m-%Y")
+
+
+def brin_coordinator(school: Organisation, brin: str = "01AA") -> object:
+    """A buddy coordinator of ``school``, which gets a BRIN code to name in files."""
+    from accounts.roles import Role
+    from tests.factories import make_membership
+
+    school.brin = brin
+    school.save(update_fields=["brin"])
+    return make_membership(Role.BUDDY_COORDINATOR, school)

@@ -180,7 +180,7 @@ def test_it_serves_the_import_template(tree, coordinator_a):
     response = browser(coordinator_a).get(reverse("matching:import_template", args=["buddies"]))
 
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert response.content.decode().startswith("school,kind,first_name")
+    assert response.content.decode("utf-8-sig").startswith("school,kind,first_name")
 
 
 def test_it_shows_the_coordinator_panel_on_the_dashboard(tree, coordinator_a):

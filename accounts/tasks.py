@@ -7,9 +7,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.models import Invitation
+from core.retry import RETRY
 
 
-@shared_task(name="accounts.send_invitation_email", ignore_result=True)
+@shared_task(name="accounts.send_invitation_email", ignore_result=True, **RETRY)
 def send_invitation_email(invitation_id: int) -> bool:
     """Send the invitation link once. A second delivery of the same task finds ``sent_at`` set and stops."""
     with transaction.atomic():
@@ -28,7 +29,9 @@ def send_invitation_email(invitation_id: int) -> bool:
             }
             subject = render_to_string("accounts/email/invitation_subject.txt", context).strip()
             body = render_to_string("accounts/email/invitation_message.txt", context)
-        send_mail(subject, body, None, [invitation.email])
+        # Recorded before the mail, in the same transaction: a dropped connection before the mail leaves
+        # nothing behind, and the retry sends it.
         invitation.sent_at = timezone.now()
         invitation.save(update_fields=["sent_at"])
+        send_mail(subject, body, None, [invitation.email])
     return True

@@ -12,6 +12,7 @@ from accounts.models import User
 from accounts.roles import Role
 from caseloads import retention
 from caseloads.models import Case, Notification, SupportRequest, Transfer, TransferStatus
+from core.retry import RETRY
 
 
 def _send_once(key: str, recipients: list[User], template: str, context: dict[str, object]) -> bool:
@@ -33,7 +34,7 @@ def _send_once(key: str, recipients: list[User], template: str, context: dict[st
     return sent
 
 
-@shared_task(name="caseloads.notify_allocation", ignore_result=True)
+@shared_task(name="caseloads.notify_allocation", ignore_result=True, **RETRY)
 def notify_allocation(case_id: int) -> bool:
     case = Case.objects.select_related("supporter", "school").filter(pk=case_id).first()
     if case is None:
@@ -42,7 +43,7 @@ def notify_allocation(case_id: int) -> bool:
     return _send_once(f"allocation:{case.pk}", [case.supporter], "allocation", {"case": case, "url": url})
 
 
-@shared_task(name="caseloads.notify_transfer", ignore_result=True)
+@shared_task(name="caseloads.notify_transfer", ignore_result=True, **RETRY)
 def notify_transfer(transfer_id: int) -> bool:
     transfer = (
         Transfer.objects.select_related("case__school", "from_supporter", "to_supporter")
@@ -57,7 +58,7 @@ def notify_transfer(transfer_id: int) -> bool:
     )
 
 
-@shared_task(name="caseloads.notify_request_status", ignore_result=True)
+@shared_task(name="caseloads.notify_request_status", ignore_result=True, **RETRY)
 def notify_request_status(request_id: int, status: str) -> bool:
     """Tell the school where its request stands: the person who filed it and the school's staff."""
     request = SupportRequest.objects.select_related("school", "filed_by").filter(pk=request_id).first()

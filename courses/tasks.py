@@ -2,7 +2,6 @@
 second delivery), each message rendered in the recipient's language."""
 
 from datetime import timedelta
-from smtplib import SMTPException
 
 from celery import shared_task
 from django.conf import settings
@@ -14,6 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core import outbox
+from core.retry import RETRY
 from courses import ical, services
 from courses.models import (
     Certificate,
@@ -42,8 +42,6 @@ STILL_TRUE = {
 WITH_ICS = {Kind.CONFIRMATION, Kind.PROMOTION, Kind.REMINDER}
 REMINDER_LEAD = timedelta(days=2)
 
-TRANSIENT = (SMTPException, ConnectionError, TimeoutError)
-
 
 def _subject(kind: str, title: str) -> str:
     subjects = {
@@ -62,9 +60,7 @@ def _subject(kind: str, title: str) -> str:
 @shared_task(
     name="courses.send_enrolment_message",
     ignore_result=True,
-    autoretry_for=TRANSIENT,
-    retry_backoff=True,
-    max_retries=5,
+    **RETRY,
 )
 def send_enrolment_message(enrolment_id: int, kind: str) -> bool:
     if kind not in Kind.values:
@@ -106,17 +102,17 @@ def send_enrolment_message(enrolment_id: int, kind: str) -> bool:
             message.attach(
                 "course.ics", ical.calendar(meetings, name=str(edition), host=host), "text/calendar"
             )
-        message.send()
+        # The row first, then the mail, then the commit: a connection that drops before the mail leaves
+        # nothing (the retry sends it); only a drop in the commit itself, after the mail, can double it.
         EnrolmentMessage.objects.create(enrolment=enrolment, kind=kind)
+        message.send()
     return True
 
 
 @shared_task(
     name="courses.notify_interest",
     ignore_result=True,
-    autoretry_for=TRANSIENT,
-    retry_backoff=True,
-    max_retries=5,
+    **RETRY,
 )
 def notify_interest(edition_id: int) -> int:
     """Invite everyone on the module's interest list once the edition is published; each person once."""

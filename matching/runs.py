@@ -13,7 +13,7 @@ import time
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from accounts import scoping
 from accounts.models import Organisation
 from accounts.roles import Capability, OrganisationKind
-from core import outbox
+from core import outbox, retry
 from core.errors import Conflict, ServiceError
 from matching import engine
 from matching.models import (
@@ -230,9 +230,9 @@ def _finish(run_id: int) -> bool:
     return True
 
 
-#: Errors worth a retry (the database restarted, a connection dropped); the task retries these with
-#: backoff and fails the run only when the retries run out.
-TRANSIENT_ERRORS = (OperationalError, InterfaceError)
+#: Errors worth a retry (the database restarted, a connection dropped): the one policy of ``core.retry``;
+#: the task retries these with backoff and fails the run only when the retries run out.
+TRANSIENT_ERRORS = retry.TRANSIENT_ERRORS
 
 
 def failure_message(exc: BaseException) -> str:

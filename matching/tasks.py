@@ -2,17 +2,20 @@
 
 from celery import Task, group, shared_task
 
+from core import retry
+from core.retry import RETRY
 from matching import followup, imports, notifications, retention, runs
 
-MAX_RETRIES = 3
+MAX_RETRIES = retry.MAX_RETRIES
 
 
 def _retry_or_fail(task: Task, run_id: int, exc: Exception) -> None:
-    """Retry a transient error with backoff (1, 2, 4 s); after the cap, fail the run visibly."""
+    """Retry a transient error with the shared backoff (1, 2, 4, 8, 16 s); after the cap, fail the run
+    visibly."""
     if task.request.retries >= MAX_RETRIES:
         runs.fail_run(run_id, runs.failure_message(exc))
         return
-    raise task.retry(exc=exc, countdown=2**task.request.retries)
+    raise task.retry(exc=exc, countdown=retry.backoff(task.request.retries))
 
 
 @shared_task(name="matching.run_matching", bind=True, ignore_result=True, acks_late=True)
@@ -52,7 +55,7 @@ def start_nightly_runs() -> int:
     return len(runs.start_nightly_runs())
 
 
-@shared_task(name="matching.notify_match_approved", ignore_result=True)
+@shared_task(name="matching.notify_match_approved", ignore_result=True, **RETRY)
 def notify_match_approved(match_id: int) -> bool:
     return notifications.notify_match_approved(match_id)
 

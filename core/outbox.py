@@ -11,6 +11,7 @@ sweep once ``REDELIVER_AFTER`` has passed. Every task is idempotent, so a second
 """
 
 import logging
+import time
 from datetime import datetime, timedelta
 
 from celery import Task
@@ -33,6 +34,10 @@ REDELIVER_AFTER = timedelta(minutes=15)
 MAX_ATTEMPTS = 10
 SWEEP_BATCH = 500
 HEADER = "outbox_id"
+#: Seconds after a failed publish during which this process's commit hooks leave messages to the sweep
+#: instead of each request waiting on kombu's publish retries against a broker that is down.
+BROKER_RETRY_AFTER = 5.0
+_broker = {"skip_until": 0.0}
 
 
 def _task(name: str) -> Task:
@@ -51,6 +56,8 @@ def enqueue(task: str, *args: int | str) -> OutboxMessage:
 def dispatch_after_commit(message_id: int) -> None:
     """The commit hook: the change is committed, so nothing may raise into the response from here (a
     dropped database connection, a broker error). The row stays for the sweep."""
+    if not celery_app.conf.task_always_eager and time.monotonic() < _broker["skip_until"]:
+        return  # the broker failed a moment ago in this process: the sweep sends it
     try:
         dispatch(message_id)
     except Exception as exc:
@@ -80,6 +87,7 @@ def dispatch(message_id: int, *, resend_before: datetime | None = None) -> bool:
                 attempts=message.attempts + 1, last_error=f"{type(exc).__name__}: {exc}"[:500]
             )
             logger.warning("outbox message %s not sent: %s", message.pk, type(exc).__name__)
+            _broker["skip_until"] = time.monotonic() + BROKER_RETRY_AFTER
             return False
         OutboxMessage.objects.filter(pk=message.pk).update(
             dispatched_at=timezone.now(), attempts=message.attempts + 1

@@ -141,6 +141,7 @@ def test_it_never_raises_into_the_response_when_the_dispatch_after_commit_fails(
     from config.celery import app
 
     app.conf.task_always_eager = False
+    outbox._broker["skip_until"] = 0.0
     try:
         with mock.patch("core.outbox.dispatch", side_effect=OperationalError("server closed the connection")):
             assert outbox.dispatch_after_commit(message.pk) is None
@@ -158,3 +159,30 @@ def test_it_reads_the_message_id_from_the_task_headers():
     assert outbox.message_id_of(task) == 7
     task.request = mock.Mock(spec=["headers", "outbox_id"], headers=None, outbox_id="8")
     assert outbox.message_id_of(task) == 8
+
+
+def test_it_leaves_messages_to_the_sweep_for_a_moment_after_the_broker_failed(tree):
+    """With the broker down, one request pays kombu's publish retries; the next ones in this process skip
+    the publish for ``BROKER_RETRY_AFTER`` seconds instead of each waiting on it."""
+    _invite(tree, email="a@example.test")
+    _invite(tree, email="b@example.test")
+    first, second = OutboxMessage.objects.order_by("pk")
+    from config.celery import app
+
+    app.conf.task_always_eager = False
+    outbox._broker["skip_until"] = 0.0
+    try:
+        with mock.patch(
+            "celery.app.task.Task.apply_async", side_effect=ConnectionError("broker down")
+        ) as send:
+            outbox.dispatch_after_commit(first.pk)
+            outbox.dispatch_after_commit(second.pk)
+    finally:
+        app.conf.task_always_eager = True
+        outbox._broker["skip_until"] = 0.0
+
+    assert send.call_count == 1
+    assert list(OutboxMessage.objects.order_by("pk").values_list("attempts", "dispatched_at")) == [
+        (1, None),
+        (0, None),
+    ]

@@ -10,6 +10,7 @@ a conditional update, so no result backend or chord is needed.
 import logging
 import math
 import time
+import uuid
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -23,7 +24,7 @@ from accounts.models import Organisation
 from accounts.roles import Capability, OrganisationKind
 from core import outbox, retry
 from core.errors import Conflict, ServiceError
-from matching import engine
+from matching import engine, leases
 from matching.models import (
     ACTIVE_RUN_STATUSES,
     BuddyKind,
@@ -142,12 +143,23 @@ def prepare_run(run_id: int) -> list[int]:
     )
 
 
-def run_batch(run_id: int, index: int) -> bool:
-    """Solve and write one batch. Returns False when there was nothing to do (done before, run over)."""
+def run_batch(run_id: int, index: int, claimant: str = "") -> bool:
+    """Solve and write one batch under its lease (``leases.py``; ``claimant`` is the task id, which a
+    retry keeps). Returns False when there was nothing to do (done before, run over, leased by a live
+    worker)."""
     run = MatchRun.objects.select_related("scope").filter(pk=run_id).first()
     batch = RunBatch.objects.filter(run_id=run_id, index=index).first()
     if run is None or batch is None or run.status != RunStatus.RUNNING or batch.done_at is not None:
         return False
+    claimant = claimant or uuid.uuid4().hex
+    if not leases.claim(batch.pk, claimant):
+        return False
+    with leases.Heartbeat(batch.pk, claimant):
+        return _solve_and_write(run, batch)
+
+
+def _solve_and_write(run: MatchRun, batch: RunBatch) -> bool:
+    run_id = run.pk
     t0 = time.perf_counter()
     loaded = load_batch(run, batch.groups)
     t1 = time.perf_counter()
@@ -239,7 +251,7 @@ def failure_message(exc: BaseException) -> str:
     return _failure_message(exc)
 
 
-def run_guarded(run_id: int, step: object, *args: int) -> object:
+def run_guarded(run_id: int, step: object, *args: int | str) -> object:
     """Call a run step; any non-transient error fails the run (message without pupil data) instead of
     leaving it running for ever. Returns the step's result, or None after a failure."""
     try:

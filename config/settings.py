@@ -186,6 +186,9 @@ MATCHING_NIGHTLY_WEEKS = env_int("MATCHING_NIGHTLY_WEEKS", 6)
 MATCH_TERM_MONTHS = env_int("MATCH_TERM_MONTHS", 6)
 # Pupils per batch task of a match run (see matching/problem_builder.py for the trade-off).
 MATCHING_BATCH_PUPILS = env_int("MATCHING_BATCH_PUPILS", 5000)
+# Seconds a worker holds a batch without renewing its lease (matching/leases.py); a dead worker's batch is
+# sent again by beat's sweep once this runs out.
+MATCHING_BATCH_LEASE_SECONDS = env_int("MATCHING_BATCH_LEASE_SECONDS", 30)
 
 # --- I18n -------------------------------------------------------------------------------------------------
 LANGUAGE_CODE = "nl"

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.models import Invitation
-from core.retry import RETRY
+from core.retry import RETRY, send_after_record
 
 
 @shared_task(name="accounts.send_invitation_email", ignore_result=True, **RETRY)
@@ -29,9 +29,10 @@ def send_invitation_email(invitation_id: int) -> bool:
             }
             subject = render_to_string("accounts/email/invitation_subject.txt", context).strip()
             body = render_to_string("accounts/email/invitation_message.txt", context)
-        # Recorded before the mail, in the same transaction: a dropped connection before the mail leaves
-        # nothing behind, and the retry sends it.
         invitation.sent_at = timezone.now()
         invitation.save(update_fields=["sent_at"])
-        send_mail(subject, body, None, [invitation.email])
+    send_after_record(
+        lambda: send_mail(subject, body, None, [invitation.email]),
+        lambda: Invitation.objects.filter(pk=invitation.pk).update(sent_at=None),
+    )
     return True

@@ -12,25 +12,27 @@ from accounts.models import User
 from accounts.roles import Role
 from caseloads import retention
 from caseloads.models import Case, Notification, SupportRequest, Transfer, TransferStatus
-from core.retry import RETRY
+from core.retry import RETRY, send_after_record
 
 
 def _send_once(key: str, recipients: list[User], template: str, context: dict[str, object]) -> bool:
     """Send ``template`` to each recipient in their own language, once per ``key`` and recipient."""
     sent = False
     for user in recipients:
-        with transaction.atomic():
-            try:
-                with transaction.atomic():
-                    Notification.objects.create(key=f"{key}:{user.pk}"[:120])
-            except IntegrityError:
-                continue  # already sent by an earlier delivery of this task
-            with translation.override(user.language):
-                ctx = {**context, "recipient": user, "site_url": settings.SITE_URL}
-                subject = render_to_string(f"caseloads/email/{template}_subject.txt", ctx).strip()
-                body = render_to_string(f"caseloads/email/{template}_message.txt", ctx)
-            send_mail(subject, body, None, [user.email])
-            sent = True
+        with translation.override(user.language):
+            ctx = {**context, "recipient": user, "site_url": settings.SITE_URL}
+            subject = render_to_string(f"caseloads/email/{template}_subject.txt", ctx).strip()
+            body = render_to_string(f"caseloads/email/{template}_message.txt", ctx)
+        try:
+            with transaction.atomic():
+                record = Notification.objects.create(key=f"{key}:{user.pk}"[:120])
+        except IntegrityError:
+            continue  # already sent by an earlier delivery of this task
+        send_after_record(
+            lambda: send_mail(subject, body, None, [user.email]),  # noqa: B023 - called at once
+            Notification.objects.filter(pk=record.pk).delete,
+        )
+        sent = True
     return sent
 
 

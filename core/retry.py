@@ -9,6 +9,7 @@ failover or a mail server restart of about half a minute; past that the outbox s
 again later (``core.outbox.REDELIVER_AFTER``), since its row is only done once the task succeeded.
 """
 
+from collections.abc import Callable
 from smtplib import SMTPException
 from typing import Any
 
@@ -37,3 +38,18 @@ RETRY: dict[str, Any] = {
 def backoff(retries: int) -> int:
     """Seconds before retry number ``retries + 1``, for tasks that retry by hand (then fail visibly)."""
     return min(2**retries, BACKOFF_MAX)
+
+
+def send_after_record(send: Callable[[], object], undo: Callable[[], object]) -> None:
+    """Send a mail whose "sent" record has already committed; if the send fails, remove the record and
+    raise, so the retry sends it.
+
+    Why not send inside the transaction that writes the record: a connection dropped while the mail goes
+    out (an SMTP conversation takes a while; the transaction sits idle meanwhile) rolls the record back
+    after the mail left, and the retry sends it twice. This way a duplicate needs a mail error *and* a
+    dropped connection at once, and a loss needs the worker to die between the commit and the send."""
+    try:
+        send()
+    except Exception:
+        undo()
+        raise

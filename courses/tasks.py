@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core import outbox
-from core.retry import RETRY
+from core.retry import RETRY, send_after_record
 from courses import ical, services
 from courses.models import (
     Certificate,
@@ -102,10 +102,8 @@ def send_enrolment_message(enrolment_id: int, kind: str) -> bool:
             message.attach(
                 "course.ics", ical.calendar(meetings, name=str(edition), host=host), "text/calendar"
             )
-        # The row first, then the mail, then the commit: a connection that drops before the mail leaves
-        # nothing (the retry sends it); only a drop in the commit itself, after the mail, can double it.
-        EnrolmentMessage.objects.create(enrolment=enrolment, kind=kind)
-        message.send()
+        record = EnrolmentMessage.objects.create(enrolment=enrolment, kind=kind)
+    send_after_record(message.send, EnrolmentMessage.objects.filter(pk=record.pk).delete)
     return True
 
 

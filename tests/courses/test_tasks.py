@@ -145,3 +145,28 @@ def test_it_treats_database_errors_as_transient_in_every_mail_task():
         assert task.autoretry_for == retry.TRANSIENT_ERRORS, task.name
         assert {OperationalError, InterfaceError} <= set(task.autoretry_for), task.name
         assert task.max_retries == retry.MAX_RETRIES, task.name
+
+
+def test_it_commits_the_message_row_before_the_mail_and_removes_it_when_the_mail_fails(tree, edition_a):
+    """A connection dropped during the (slow) SMTP send can no longer roll back the row of a mail that
+    left; a mail that failed leaves no row, so the retry sends it, once."""
+    from smtplib import SMTPServerDisconnected
+
+    from django.core.mail import EmailMessage
+
+    enrolment = make_enrolment(edition_a, make_teacher(tree.school_a))
+    rows_at_send: list[int] = []
+    real_send = EmailMessage.send
+
+    def fail_once(message: EmailMessage, *args: object) -> int:
+        rows_at_send.append(EnrolmentMessage.objects.filter(enrolment=enrolment).count())
+        if len(rows_at_send) == 1:
+            raise SMTPServerDisconnected("gone")
+        return real_send(message, *args)
+
+    with mock.patch.object(EmailMessage, "send", fail_once):
+        result = tasks.send_enrolment_message.apply(args=[enrolment.pk, "confirmation"], throw=False)
+
+    assert (result.state, rows_at_send) == ("SUCCESS", [1, 1])
+    assert len(mail.outbox) == 1
+    assert EnrolmentMessage.objects.filter(enrolment=enrolment, kind="confirmation").count() == 1

@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -232,7 +232,8 @@ def _finish(run_id: int) -> bool:
         run.status = RunStatus.DONE
         run.finished_at = now
         run.save(update_fields=["stats", "status", "finished_at"])
-        # Proposals of earlier runs for the same pupils are replaced by this run's.
+        _keep_decisions(run)
+        # Proposals of earlier runs for the same pupils are replaced by this run's (a lock by its copy).
         covered = Q(pupil__in=Match.objects.filter(run=run).values("pupil_id")) | Q(
             pupil__in=UnmatchedPupil.objects.filter(run=run).values("pupil_id")
         )
@@ -240,6 +241,27 @@ def _finish(run_id: int) -> bool:
             run=run
         ).update(status=MatchStatus.SUPERSEDED)
     return True
+
+
+def _keep_decisions(run: MatchRun) -> None:
+    """People's decisions outlive any run, of any scope. A lock known when the batch loaded is carried
+    into this run as the same pair, locked (and the old row is then superseded). A lock, approval or
+    rejection that this run could not honour (taken while it worked, after its batch had read them, or
+    a locked buddy now full) wins: this run's proposal or "unmatched" row for that pupil is dropped (for a
+    lock only an unlocked one), so the earlier pair stays as it is, and a rejected pair is not shown."""
+    others = Match.objects.filter(kind=run.buddy_kind).exclude(run=run)
+    approved = others.filter(status=MatchStatus.APPROVED).values("pupil_id")
+    locked = others.filter(status=MatchStatus.PROPOSED, locked=True).values("pupil_id")
+    rejected = Match.objects.filter(
+        kind=run.buddy_kind,
+        status=MatchStatus.REJECTED,
+        pupil_id=OuterRef("pupil_id"),
+        buddy_id=OuterRef("buddy_id"),
+    )
+    Match.objects.filter(run=run).filter(
+        Q(pupil__in=approved) | Q(pupil__in=locked, locked=False) | Exists(rejected)
+    ).delete()
+    UnmatchedPupil.objects.filter(run=run).filter(Q(pupil__in=approved) | Q(pupil__in=locked)).delete()
 
 
 #: Errors worth a retry (the database restarted, a connection dropped): the one policy of ``core.retry``;

@@ -14,7 +14,7 @@ from accounts.roles import Capability
 from core.charts import bar_chart
 from core.errors import ServiceError
 from core.forms import apply_service_error
-from matching import followup, reports, review, runs
+from matching import followup, reports, review, run_access, runs
 from matching.explanations import explain, interest_names, unmatched_text
 from matching.forms import CheckInForm, EndForm, FitForm, StartRunForm
 from matching.models import Buddy, Match, MatchRun, MatchStatus, RunStatus, UnmatchedPupil
@@ -23,9 +23,7 @@ from pupils.models import AccessAction
 
 
 def _runs(user: object):  # type: ignore[no-untyped-def]
-    return scoping.scope(
-        MatchRun.objects.select_related("scope"), user, Capability.RUN_MATCHING, field="scope"
-    )
+    return run_access.visible_runs(user)
 
 
 @login_required
@@ -59,9 +57,7 @@ def _progress_label(run: MatchRun) -> str:
 
 @login_required
 def run_progress(request: HttpRequest, pk: int) -> JsonResponse:
-    run = scoping.get_in_reach_or_404(
-        MatchRun.objects.all(), request.user, Capability.RUN_MATCHING, "scope", pk=pk
-    )
+    run = run_access.get_visible_or_404(request.user, pk)
     return JsonResponse(
         {"status": run.status, "percent": run.percent, "label": _progress_label(run), "done": run.is_finished}
     )
@@ -76,17 +72,15 @@ def _buddy_names(ids: set[int]) -> dict[int, str]:
 
 @login_required
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    run = scoping.get_in_reach_or_404(
-        MatchRun.objects.select_related("scope"), request.user, Capability.RUN_MATCHING, "scope", pk=pk
-    )
+    run = run_access.get_visible_or_404(request.user, pk)
     proposals = (
-        Match.objects.filter(run=run)
+        run_access.part(Match.objects.filter(run=run), request.user)
         .select_related("pupil", "buddy", "school")
         .order_by("school__name", "pupil_id")
     )
     page = Paginator(proposals, 100).get_page(request.GET.get("page"))
     unmatched = list(
-        UnmatchedPupil.objects.filter(run=run)
+        run_access.part(UnmatchedPupil.objects.filter(run=run), request.user)
         .select_related("pupil", "school")
         .order_by("school__name", "pupil_id")[:200]
     )
@@ -111,7 +105,14 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "matching/run_detail.html",
-        {"run": run, "page": page, "rows": rows, "unmatched": unmatched, "label": _progress_label(run)},
+        {
+            "run": run,
+            "page": page,
+            "rows": rows,
+            "unmatched": unmatched,
+            "label": _progress_label(run),
+            "partial": not run_access.sees_whole_run(request.user, run),
+        },
     )
 
 

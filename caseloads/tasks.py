@@ -11,6 +11,7 @@ from accounts.models import User
 from accounts.roles import Role
 from caseloads import retention
 from caseloads.models import Case, Notification, SupportRequest, Transfer, TransferStatus
+from core.retry import RETRY, send_after_record
 from core.urls import absolute_url
 
 
@@ -18,22 +19,24 @@ def _send_once(key: str, recipients: list[User], template: str, context: dict[st
     """Send ``template`` to each recipient in their own language, once per ``key`` and recipient."""
     sent = False
     for user in recipients:
-        with transaction.atomic():
-            try:
-                with transaction.atomic():
-                    Notification.objects.create(key=f"{key}:{user.pk}"[:120])
-            except IntegrityError:
-                continue  # already sent by an earlier delivery of this task
-            with translation.override(user.language):
-                ctx = {**context, "recipient": user, "site_url": absolute_url("")}
-                subject = render_to_string(f"caseloads/email/{template}_subject.txt", ctx).strip()
-                body = render_to_string(f"caseloads/email/{template}_message.txt", ctx)
-            send_mail(subject, body, None, [user.email])
-            sent = True
+        with translation.override(user.language):
+            ctx = {**context, "recipient": user, "site_url": absolute_url("")}
+            subject = render_to_string(f"caseloads/email/{template}_subject.txt", ctx).strip()
+            body = render_to_string(f"caseloads/email/{template}_message.txt", ctx)
+        try:
+            with transaction.atomic():
+                record = Notification.objects.create(key=f"{key}:{user.pk}"[:120])
+        except IntegrityError:
+            continue  # already sent by an earlier delivery of this task
+        send_after_record(
+            lambda: send_mail(subject, body, None, [user.email]),  # noqa: B023 - called at once
+            Notification.objects.filter(pk=record.pk).delete,
+        )
+        sent = True
     return sent
 
 
-@shared_task(name="caseloads.notify_allocation", ignore_result=True)
+@shared_task(name="caseloads.notify_allocation", ignore_result=True, **RETRY)
 def notify_allocation(case_id: int) -> bool:
     case = Case.objects.select_related("supporter", "school").filter(pk=case_id).first()
     if case is None:
@@ -42,7 +45,7 @@ def notify_allocation(case_id: int) -> bool:
     return _send_once(f"allocation:{case.pk}", [case.supporter], "allocation", {"case": case, "url": url})
 
 
-@shared_task(name="caseloads.notify_transfer", ignore_result=True)
+@shared_task(name="caseloads.notify_transfer", ignore_result=True, **RETRY)
 def notify_transfer(transfer_id: int) -> bool:
     transfer = (
         Transfer.objects.select_related("case__school", "from_supporter", "to_supporter")
@@ -57,7 +60,7 @@ def notify_transfer(transfer_id: int) -> bool:
     )
 
 
-@shared_task(name="caseloads.notify_request_status", ignore_result=True)
+@shared_task(name="caseloads.notify_request_status", ignore_result=True, **RETRY)
 def notify_request_status(request_id: int, status: str) -> bool:
     """Tell the school where its request stands: the person who filed it and the school's staff."""
     request = SupportRequest.objects.select_related("school", "filed_by").filter(pk=request_id).first()

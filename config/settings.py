@@ -142,7 +142,15 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"visibility_timeout": 3600}
 
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Fails soft to a per-process fallback while Redis is down (core/cache.py): the request path does not
+    # depend on Redis. Short socket timeouts so an unreachable host costs half a second, not a minute.
+    CACHES = {
+        "default": {
+            "BACKEND": "core.cache.FailSoftRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
 elif EMBEDDED_WORKER:
     CELERY_BROKER_TRANSPORT_OPTIONS = broker_transport_options(VAR_DIR)
     # Progress written by the worker must reach the web server: a cache both processes read.
@@ -205,6 +213,9 @@ MATCHING_NIGHTLY_WEEKS = env_int("MATCHING_NIGHTLY_WEEKS", 6)
 MATCH_TERM_MONTHS = env_int("MATCH_TERM_MONTHS", 6)
 # Pupils per batch task of a match run (see matching/problem_builder.py for the trade-off).
 MATCHING_BATCH_PUPILS = env_int("MATCHING_BATCH_PUPILS", 5000)
+# Seconds a worker holds a batch without renewing its lease (matching/leases.py); a dead worker's batch is
+# sent again by beat's sweep once this runs out.
+MATCHING_BATCH_LEASE_SECONDS = env_int("MATCHING_BATCH_LEASE_SECONDS", 30)
 
 # --- I18n -------------------------------------------------------------------------------------------------
 LANGUAGE_CODE = "nl"
@@ -287,6 +298,8 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
     "form-action": [CSP.SELF],
 }
+# Sessions in the database, never in the cache: a Redis outage must not log everyone out or fail pages.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -3,12 +3,21 @@
 Call :func:`enqueue` inside the service's transaction. The task is sent when the transaction commits; if the
 broker cannot be reached, the row waits for :func:`flush` (run by beat every minute). Arguments are ids and
 other JSON scalars only, never model instances or personal data.
+
+A row is *done* when its task has run to the end (``done_at``, set by :func:`mark_done` on Celery's
+``task_success`` in the worker), not when it was handed to the broker (``dispatched_at``): a task that died
+on a dropped database connection after its retries, or whose message the broker lost, is sent again by the
+sweep once ``REDELIVER_AFTER`` has passed. Every task is idempotent, so a second send changes nothing.
 """
 
 import logging
-from datetime import timedelta
+import time
+from datetime import datetime, timedelta
 
+from celery import Task
+from celery.signals import task_success
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from config.celery import app as celery_app
@@ -18,10 +27,20 @@ logger = logging.getLogger(__name__)
 
 # How long a fresh message is left to its own commit hook before the sweep takes it.
 SWEEP_GRACE = timedelta(seconds=30)
+# How long a sent message may take to be done before the sweep sends it again: longer than a task's hard
+# time limit (360 s) plus its retries (about a minute), so a slow task is not doubled for nothing.
+REDELIVER_AFTER = timedelta(minutes=15)
+# Sends after which a message that never succeeds is left alone (with its last error) for a person to see.
+MAX_ATTEMPTS = 10
 SWEEP_BATCH = 500
+HEADER = "outbox_id"
+#: Seconds after a failed publish during which this process's commit hooks leave messages to the sweep
+#: instead of each request waiting on kombu's publish retries against a broker that is down.
+BROKER_RETRY_AFTER = 5.0
+_broker = {"skip_until": 0.0}
 
 
-def _task(name: str):  # type: ignore[no-untyped-def]
+def _task(name: str) -> Task:
     # Web processes import task modules lazily; a worker has them all from start-up.
     if name not in celery_app.tasks:
         celery_app.loader.import_default_modules()
@@ -30,22 +49,37 @@ def _task(name: str):  # type: ignore[no-untyped-def]
 
 def enqueue(task: str, *args: int | str) -> OutboxMessage:
     message = OutboxMessage.objects.create(task=task, args=list(args))
-    transaction.on_commit(lambda: dispatch(message.pk))
+    transaction.on_commit(lambda: dispatch_after_commit(message.pk))
     return message
 
 
-def dispatch(message_id: int) -> bool:
-    """Send one pending message; True when it was handed to the broker (or ran, in embedded mode)."""
+def dispatch_after_commit(message_id: int) -> None:
+    """The commit hook: the change is committed, so nothing may raise into the response from here (a
+    dropped database connection, a broker error). The row stays for the sweep."""
+    if not celery_app.conf.task_always_eager and time.monotonic() < _broker["skip_until"]:
+        return  # the broker failed a moment ago in this process: the sweep sends it
+    try:
+        dispatch(message_id)
+    except Exception as exc:
+        if celery_app.conf.task_always_eager:
+            raise  # in-process tasks (embedded mode, tests): their errors are the caller's to see
+        logger.warning("outbox message %s left for the sweep: %s", message_id, type(exc).__name__)
+
+
+def dispatch(message_id: int, *, resend_before: datetime | None = None) -> bool:
+    """Send one message that is not done; True when it was handed to the broker (or ran, in embedded mode).
+
+    A message sent before is sent again only when it was sent before ``resend_before`` (the sweep)."""
     with transaction.atomic():
         message = (
             OutboxMessage.objects.select_for_update(skip_locked=True)
-            .filter(pk=message_id, dispatched_at__isnull=True)
+            .filter(pk=message_id, done_at__isnull=True)
             .first()
         )
-        if message is None:
+        if message is None or not _due(message.dispatched_at, resend_before):
             return False
         try:
-            _task(message.task).apply_async(args=message.args)
+            _task(message.task).apply_async(args=message.args, headers={HEADER: message.pk})
         except Exception as exc:  # broker down or unreachable: keep the row for the sweep
             if celery_app.conf.task_always_eager:
                 raise
@@ -53,6 +87,7 @@ def dispatch(message_id: int) -> bool:
                 attempts=message.attempts + 1, last_error=f"{type(exc).__name__}: {exc}"[:500]
             )
             logger.warning("outbox message %s not sent: %s", message.pk, type(exc).__name__)
+            _broker["skip_until"] = time.monotonic() + BROKER_RETRY_AFTER
             return False
         OutboxMessage.objects.filter(pk=message.pk).update(
             dispatched_at=timezone.now(), attempts=message.attempts + 1
@@ -60,12 +95,52 @@ def dispatch(message_id: int) -> bool:
         return True
 
 
-def flush(now: timezone.datetime | None = None) -> int:
-    """Send messages whose commit hook did not (broker down, process died). Returns how many were sent."""
-    cutoff = (now or timezone.now()) - SWEEP_GRACE
-    pending = list(
-        OutboxMessage.objects.filter(dispatched_at__isnull=True, created_at__lte=cutoff)
+def _due(dispatched_at: datetime | None, resend_before: datetime | None) -> bool:
+    if dispatched_at is None:
+        return True
+    return resend_before is not None and dispatched_at <= resend_before
+
+
+def pending(now: datetime | None = None) -> list[int]:
+    """Messages the sweep sends: never sent (past the grace), or sent long ago and still not done.
+
+    One query on the partial index of not-done rows: cheap when everything went through."""
+    now = now or timezone.now()
+    due = Q(dispatched_at__isnull=True, created_at__lte=now - SWEEP_GRACE) | Q(
+        dispatched_at__lte=now - REDELIVER_AFTER
+    )
+    return list(
+        OutboxMessage.objects.filter(due, done_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
         .order_by("pk")
         .values_list("pk", flat=True)[:SWEEP_BATCH]
     )
-    return sum(dispatch(pk) for pk in pending)
+
+
+def flush(now: datetime | None = None) -> int:
+    """Send messages whose commit hook did not, or whose task never finished. Returns how many were sent."""
+    now = now or timezone.now()
+    return sum(dispatch(pk, resend_before=now - REDELIVER_AFTER) for pk in pending(now))
+
+
+def mark_done(message_id: int) -> bool:
+    return bool(
+        OutboxMessage.objects.filter(pk=message_id, done_at__isnull=True).update(done_at=timezone.now())
+    )
+
+
+def message_id_of(task: Task) -> int | None:
+    """The outbox row a running task was sent for (a header that Celery keeps across retries)."""
+    request = task.request
+    value = (getattr(request, "headers", None) or {}).get(HEADER) or getattr(request, HEADER, None)
+    return int(value) if value is not None else None
+
+
+@task_success.connect
+def _on_task_success(sender: Task | None = None, **kwargs: object) -> None:
+    message_id = message_id_of(sender) if sender is not None else None
+    if message_id is None:
+        return
+    try:
+        mark_done(message_id)
+    except Exception as exc:  # the effect is recorded; the sweep's second send will find it so
+        logger.warning("outbox message %s not marked done: %s", message_id, type(exc).__name__)

@@ -7,6 +7,8 @@ and backslash tricks (``/\\evil.example``, which browsers read as ``//evil.examp
 own page. Django's ``url_has_allowed_host_and_scheme`` does the parsing, as it does for login.
 """
 
+from urllib.parse import urlsplit
+
 from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import redirect, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -15,7 +17,11 @@ FIELD = "next"
 
 
 def is_safe(request: HttpRequest, url: str | None) -> bool:
-    return bool(url) and url_has_allowed_host_and_scheme(
+    # A bare word ("abc", "-1") is neither a page nor a URL name Django can resolve: only a path from the
+    # root or an http(s) address counts, then Django checks the host and scheme.
+    if not url or not (url.startswith("/") or urlsplit(url).scheme in ("http", "https")):
+        return False
+    return url_has_allowed_host_and_scheme(
         url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     )
 

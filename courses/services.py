@@ -371,6 +371,9 @@ def enrol(teacher: User, edition: Edition) -> Enrolment:
         _message(enrolment, Kind.CONFIRMATION)
     elif enrolment.status == EnrolmentStatus.WAITLISTED:
         _message(enrolment, Kind.WAITLISTED)
+        # Read here, in the transaction: the answer needs no query after the commit, so a connection
+        # dropped after it cannot turn a committed enrolment into an error.
+        enrolment.waitlist_rank = waitlist_position(enrolment)
     return enrolment
 
 

@@ -2,7 +2,6 @@
 second delivery), each message rendered in the recipient's language."""
 
 from datetime import timedelta
-from smtplib import SMTPException
 
 from celery import shared_task
 from django.core.mail import EmailMessage
@@ -13,6 +12,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core import outbox
+from core.retry import RETRY, send_after_record
 from core.urls import absolute_url
 from courses import ical, services
 from courses.meetings import send_changed
@@ -50,8 +50,6 @@ ICS_METHOD = {
 }
 REMINDER_LEAD = timedelta(days=2)
 
-TRANSIENT = (SMTPException, ConnectionError, TimeoutError)
-
 
 def _subject(kind: str, title: str) -> str:
     subjects = {
@@ -70,9 +68,7 @@ def _subject(kind: str, title: str) -> str:
 @shared_task(
     name="courses.send_enrolment_message",
     ignore_result=True,
-    autoretry_for=TRANSIENT,
-    retry_backoff=True,
-    max_retries=5,
+    **RETRY,
 )
 def send_enrolment_message(enrolment_id: int, kind: str) -> bool:
     if kind not in Kind.values:
@@ -111,17 +107,15 @@ def send_enrolment_message(enrolment_id: int, kind: str) -> bool:
         message = EmailMessage(subject, body, None, [user.email])
         if kind in ICS_METHOD and meetings:
             ical.attach(message, meetings, name=str(edition), method=ICS_METHOD[kind])
-        message.send()
-        EnrolmentMessage.objects.create(enrolment=enrolment, kind=kind)
+        record = EnrolmentMessage.objects.create(enrolment=enrolment, kind=kind)
+    send_after_record(message.send, EnrolmentMessage.objects.filter(pk=record.pk).delete)
     return True
 
 
 @shared_task(
     name="courses.notify_interest",
     ignore_result=True,
-    autoretry_for=TRANSIENT,
-    retry_backoff=True,
-    max_retries=5,
+    **RETRY,
 )
 def notify_interest(edition_id: int) -> int:
     """Invite everyone on the module's interest list once the edition is published; each person once."""
@@ -192,12 +186,6 @@ def lapse_reservations() -> int:
     return services.lapse_reservations()
 
 
-@shared_task(
-    name="courses.send_meeting_changed",
-    ignore_result=True,
-    autoretry_for=TRANSIENT,
-    retry_backoff=True,
-    max_retries=5,
-)
+@shared_task(name="courses.send_meeting_changed", ignore_result=True, **RETRY)
 def send_meeting_changed(meeting_id: int, sequence: int) -> int:
     return send_changed(meeting_id, sequence)

@@ -166,6 +166,12 @@ class RunBatch(models.Model):
     pupils = models.PositiveIntegerField(default=0)
     stats = models.JSONField(default=dict)  # this batch's totals and timings, summed when the run ends
     done_at = models.DateTimeField(null=True, blank=True)
+    # The lease (``matching/leases.py``): who works on the batch and until when, renewed while it works.
+    # A lease that ran out means its worker died; beat's sweep sends the batch again.
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=64, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["run", "index"], name="unique_run_batch")]

@@ -3,13 +3,14 @@ introduction meeting. The subject names no pupil; the body uses first name and i
 
 from datetime import date, timedelta
 
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, get_connection, send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from accounts.models import Membership
 from accounts.roles import Role
+from core.retry import send_after_record
 from matching.models import Match, MatchStatus
 
 CONTACT_ROLES = (Role.SCHOOL_ADMIN, Role.SCHOOL_STAFF)
@@ -74,12 +75,17 @@ def notify_match_ended(match_id: int) -> bool:
         users = {
             m.user_id: m.user for m in (coordinators | contacts).select_related("user").order_by("user_id")
         }
+        mails = []
         for user in users.values():
             with translation.override(user.language):
                 context = {"match": match, "user": user}
                 subject = render_to_string("matching/email/match_ended_subject.txt", context).strip()
                 body = render_to_string("matching/email/match_ended_message.txt", context)
-            send_mail(subject, body, None, [user.email])
+            mails.append(EmailMessage(subject, body, None, [user.email]))
         match.end_notified_at = timezone.now()
         match.save(update_fields=["end_notified_at"])
+    send_after_record(
+        lambda: get_connection().send_messages(mails),
+        lambda: Match.objects.filter(pk=match_id).update(end_notified_at=None),
+    )
     return True

@@ -10,20 +10,21 @@ a conditional update, so no result backend or chord is needed.
 import logging
 import math
 import time
+import uuid
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, InterfaceError, OperationalError, transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import scoping
 from accounts.models import Organisation
 from accounts.roles import Capability, OrganisationKind
-from core import outbox
+from core import outbox, retry
 from core.errors import Conflict, ServiceError
-from matching import engine
+from matching import engine, leases
 from matching.models import (
     ACTIVE_RUN_STATUSES,
     BuddyKind,
@@ -142,12 +143,23 @@ def prepare_run(run_id: int) -> list[int]:
     )
 
 
-def run_batch(run_id: int, index: int) -> bool:
-    """Solve and write one batch. Returns False when there was nothing to do (done before, run over)."""
+def run_batch(run_id: int, index: int, claimant: str = "") -> bool:
+    """Solve and write one batch under its lease (``leases.py``; ``claimant`` is the task id, which a
+    retry keeps). Returns False when there was nothing to do (done before, run over, leased by a live
+    worker)."""
     run = MatchRun.objects.select_related("scope").filter(pk=run_id).first()
     batch = RunBatch.objects.filter(run_id=run_id, index=index).first()
     if run is None or batch is None or run.status != RunStatus.RUNNING or batch.done_at is not None:
         return False
+    claimant = claimant or uuid.uuid4().hex
+    if not leases.claim(batch.pk, claimant):
+        return False
+    with leases.Heartbeat(batch.pk, claimant):
+        return _solve_and_write(run, batch)
+
+
+def _solve_and_write(run: MatchRun, batch: RunBatch) -> bool:
+    run_id = run.pk
     t0 = time.perf_counter()
     loaded = load_batch(run, batch.groups)
     t1 = time.perf_counter()
@@ -220,7 +232,8 @@ def _finish(run_id: int) -> bool:
         run.status = RunStatus.DONE
         run.finished_at = now
         run.save(update_fields=["stats", "status", "finished_at"])
-        # Proposals of earlier runs for the same pupils are replaced by this run's.
+        _keep_decisions(run)
+        # Proposals of earlier runs for the same pupils are replaced by this run's (a lock by its copy).
         covered = Q(pupil__in=Match.objects.filter(run=run).values("pupil_id")) | Q(
             pupil__in=UnmatchedPupil.objects.filter(run=run).values("pupil_id")
         )
@@ -230,16 +243,37 @@ def _finish(run_id: int) -> bool:
     return True
 
 
-#: Errors worth a retry (the database restarted, a connection dropped); the task retries these with
-#: backoff and fails the run only when the retries run out.
-TRANSIENT_ERRORS = (OperationalError, InterfaceError)
+def _keep_decisions(run: MatchRun) -> None:
+    """People's decisions outlive any run, of any scope. A lock known when the batch loaded is carried
+    into this run as the same pair, locked (and the old row is then superseded). A lock, approval or
+    rejection that this run could not honour (taken while it worked, after its batch had read them, or
+    a locked buddy now full) wins: this run's proposal or "unmatched" row for that pupil is dropped (for a
+    lock only an unlocked one), so the earlier pair stays as it is, and a rejected pair is not shown."""
+    others = Match.objects.filter(kind=run.buddy_kind).exclude(run=run)
+    approved = others.filter(status=MatchStatus.APPROVED).values("pupil_id")
+    locked = others.filter(status=MatchStatus.PROPOSED, locked=True).values("pupil_id")
+    rejected = Match.objects.filter(
+        kind=run.buddy_kind,
+        status=MatchStatus.REJECTED,
+        pupil_id=OuterRef("pupil_id"),
+        buddy_id=OuterRef("buddy_id"),
+    )
+    Match.objects.filter(run=run).filter(
+        Q(pupil__in=approved) | Q(pupil__in=locked, locked=False) | Exists(rejected)
+    ).delete()
+    UnmatchedPupil.objects.filter(run=run).filter(Q(pupil__in=approved) | Q(pupil__in=locked)).delete()
+
+
+#: Errors worth a retry (the database restarted, a connection dropped): the one policy of ``core.retry``;
+#: the task retries these with backoff and fails the run only when the retries run out.
+TRANSIENT_ERRORS = retry.TRANSIENT_ERRORS
 
 
 def failure_message(exc: BaseException) -> str:
     return _failure_message(exc)
 
 
-def run_guarded(run_id: int, step: object, *args: int) -> object:
+def run_guarded(run_id: int, step: object, *args: int | str) -> object:
     """Call a run step; any non-transient error fails the run (message without pupil data) instead of
     leaving it running for ever. Returns the step's result, or None after a failure."""
     try:

@@ -12,7 +12,7 @@ from accounts.roles import Capability
 from core.charts import bar_chart
 from core.errors import ServiceError
 from core.forms import apply_service_error
-from matching import followup, reports, runs
+from matching import followup, reports, run_access, runs
 from matching.explanations import explain, interest_names, unmatched_text
 from matching.forms import PupilSearchForm, StartRunForm
 from matching.models import Buddy, Match, MatchRun, MatchStatus, RunStatus, UnmatchedPupil
@@ -21,9 +21,7 @@ from pupils.models import AccessAction
 
 
 def _runs(user: object):  # type: ignore[no-untyped-def]
-    return scoping.scope(
-        MatchRun.objects.select_related("scope"), user, Capability.RUN_MATCHING, field="scope"
-    )
+    return run_access.visible_runs(user)
 
 
 @login_required
@@ -57,9 +55,7 @@ def _progress_label(run: MatchRun) -> str:
 
 @login_required
 def run_progress(request: HttpRequest, pk: int) -> JsonResponse:
-    run = scoping.get_in_reach_or_404(
-        MatchRun.objects.all(), request.user, Capability.RUN_MATCHING, "scope", pk=pk
-    )
+    run = run_access.get_visible_or_404(request.user, pk)
     return JsonResponse(
         {"status": run.status, "percent": run.percent, "label": _progress_label(run), "done": run.is_finished}
     )
@@ -78,17 +74,18 @@ UNMATCHED_SHOWN = 200  # names listed under "without a buddy"; the rest are coun
 @login_required
 @require_http_methods(["GET", "POST"])
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The proposals and the pupils without a buddy; a name search is posted (names stay out of URLs)."""
-    run = scoping.get_in_reach_or_404(
-        MatchRun.objects.select_related("scope"), request.user, Capability.RUN_MATCHING, "scope", pk=pk
-    )
+    """The proposals and the pupils without a buddy; a name search is posted (names stay out of URLs).
+    Anyone who reaches a school with results in the run opens it and sees their schools' part only."""
+    run = run_access.get_visible_or_404(request.user, pk)
     search = PupilSearchForm(request.POST or None)
     name = search.cleaned_data["name"] if search.is_valid() else ""
-    proposals = Match.objects.filter(run=run, **search.pupil_filter("pupil__"))
+    proposals = run_access.part(Match.objects.filter(run=run, **search.pupil_filter("pupil__")), request.user)
     page = Paginator(
         proposals.select_related("pupil", "buddy", "school").order_by("school__name", "pupil_id"), 100
     ).get_page(1 if name else request.GET.get("page"))
-    left = UnmatchedPupil.objects.filter(run=run, **search.pupil_filter("pupil__"))
+    left = run_access.part(
+        UnmatchedPupil.objects.filter(run=run, **search.pupil_filter("pupil__")), request.user
+    )
     unmatched = list(
         left.select_related("pupil", "school").order_by("school__name", "pupil_id")[:UNMATCHED_SHOWN]
     )
@@ -123,6 +120,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "search": search,
             "name": name,
             "label": _progress_label(run),
+            "partial": not run_access.sees_whole_run(request.user, run),
         },
     )
 

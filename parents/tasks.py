@@ -3,11 +3,12 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from core.retry import RETRY, send_after_record
 from parents import letters
 from parents.models import ConsentRequest, ConsentStatus
 
 
-@shared_task(name="parents.send_consent_request", ignore_result=True)
+@shared_task(name="parents.send_consent_request", ignore_result=True, **RETRY)
 def send_consent_request(request_id: int) -> bool:
     """Mail the consent link once, in the family's language. The subject names no child."""
     with transaction.atomic():
@@ -21,7 +22,10 @@ def send_consent_request(request_id: int) -> bool:
         if request is None:
             return False
         subject, body = letters.consent_message(request)
-        send_mail(subject, body, None, [request.parent_email])
         request.sent_at = timezone.now()
         request.save(update_fields=["sent_at"])
+    send_after_record(
+        lambda: send_mail(subject, body, None, [request.parent_email]),
+        lambda: ConsentRequest.objects.filter(pk=request.pk).update(sent_at=None),
+    )
     return True

@@ -1,5 +1,7 @@
 from unittest import mock
 
+import pytest
+from django.db import OperationalError
 from django.utils import timezone
 
 from accounts import services
@@ -58,3 +60,129 @@ def test_it_finds_tasks_from_a_thread_that_never_imported_them(db):
     thread.join()
 
     assert results == [True]
+
+
+# --- Done when the task succeeded, not when it was handed to the broker --------------------------------
+
+
+def _invite(tree, email: str = "x@example.test"):  # type: ignore[no-untyped-def]
+    admin = make_membership(Role.SCHOOL_ADMIN, tree.school_a)
+    return services.invite(admin, email=email, organisation=tree.school_a, role=Role.TEACHER)
+
+
+def test_it_marks_a_message_done_when_its_task_succeeded(
+    tree, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        _invite(tree)
+
+    message = OutboxMessage.objects.get()
+    assert message.dispatched_at is not None
+    assert message.done_at is not None
+    assert len(mailoutbox) == 1
+
+
+def test_it_leaves_a_message_not_done_when_its_task_failed(
+    tree, mailoutbox, django_capture_on_commit_callbacks
+):
+    with (
+        mock.patch("accounts.tasks.send_mail", side_effect=ValueError("a bug")),
+        pytest.raises(ValueError, match="a bug"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        _invite(tree)
+
+    message = OutboxMessage.objects.get()
+    assert (message.attempts, message.done_at) == (0, None)
+    assert mailoutbox == []
+
+
+def test_it_sends_again_a_message_that_was_sent_but_never_done(tree, mailoutbox):
+    """The broker took it and the task never finished (worker died, retries ran out): the sweep resends it
+    after ``REDELIVER_AFTER``, and not before."""
+    invitation = _invite(tree)
+    sent_at = timezone.now()
+    OutboxMessage.objects.update(dispatched_at=sent_at, attempts=1)
+
+    assert outbox.flush(now=sent_at + outbox.REDELIVER_AFTER - timezone.timedelta(seconds=1)) == 0
+    assert mailoutbox == []
+    assert outbox.flush(now=sent_at + outbox.REDELIVER_AFTER) == 1
+
+    message = OutboxMessage.objects.get()
+    assert (message.attempts, message.done_at is not None) == (2, True)
+    assert [m.to for m in mailoutbox] == [["x@example.test"]]
+    invitation.refresh_from_db()
+    assert invitation.sent_at is not None
+    assert outbox.flush(now=timezone.now() + outbox.REDELIVER_AFTER * 2) == 0
+
+
+def test_it_stops_sending_a_message_after_the_attempts_cap(tree, mailoutbox):
+    _invite(tree)
+    OutboxMessage.objects.update(attempts=outbox.MAX_ATTEMPTS)
+
+    assert outbox.flush(now=timezone.now() + outbox.REDELIVER_AFTER) == 0
+    assert mailoutbox == []
+
+
+def test_it_sweeps_with_one_query_when_nothing_is_due(tree, django_assert_num_queries):
+    for i in range(3):
+        _invite(tree, email=f"x{i}@example.test")
+    OutboxMessage.objects.update(dispatched_at=timezone.now(), done_at=timezone.now())
+
+    # 1. SELECT the ids of not-done messages that are due (partial index on not-done rows)
+    with django_assert_num_queries(1):
+        assert outbox.flush(now=timezone.now() + outbox.REDELIVER_AFTER * 2) == 0
+
+
+def test_it_never_raises_into_the_response_when_the_dispatch_after_commit_fails(tree, caplog):
+    """The change is committed; a dropped connection in the commit hook must not answer an error for it."""
+    _invite(tree)
+    message = OutboxMessage.objects.get()
+    from config.celery import app
+
+    app.conf.task_always_eager = False
+    outbox._broker["skip_until"] = 0.0
+    try:
+        with mock.patch("core.outbox.dispatch", side_effect=OperationalError("server closed the connection")):
+            assert outbox.dispatch_after_commit(message.pk) is None
+    finally:
+        app.conf.task_always_eager = True
+
+    assert caplog.messages == [f"outbox message {message.pk} left for the sweep: OperationalError"]
+    message.refresh_from_db()
+    assert (message.dispatched_at, message.done_at) == (None, None)
+
+
+def test_it_reads_the_message_id_from_the_task_headers():
+    task = mock.Mock()
+    task.request.headers = {outbox.HEADER: 7}
+    assert outbox.message_id_of(task) == 7
+    task.request = mock.Mock(spec=["headers", "outbox_id"], headers=None, outbox_id="8")
+    assert outbox.message_id_of(task) == 8
+
+
+def test_it_leaves_messages_to_the_sweep_for_a_moment_after_the_broker_failed(tree):
+    """With the broker down, one request pays kombu's publish retries; the next ones in this process skip
+    the publish for ``BROKER_RETRY_AFTER`` seconds instead of each waiting on it."""
+    _invite(tree, email="a@example.test")
+    _invite(tree, email="b@example.test")
+    first, second = OutboxMessage.objects.order_by("pk")
+    from config.celery import app
+
+    app.conf.task_always_eager = False
+    outbox._broker["skip_until"] = 0.0
+    try:
+        with mock.patch(
+            "celery.app.task.Task.apply_async", side_effect=ConnectionError("broker down")
+        ) as send:
+            outbox.dispatch_after_commit(first.pk)
+            outbox.dispatch_after_commit(second.pk)
+    finally:
+        app.conf.task_always_eager = True
+        outbox._broker["skip_until"] = 0.0
+
+    assert send.call_count == 1
+    assert list(OutboxMessage.objects.order_by("pk").values_list("attempts", "dispatched_at")) == [
+        (1, None),
+        (0, None),
+    ]

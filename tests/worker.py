@@ -60,7 +60,10 @@ def celery_worker(
         "--without-heartbeat",
     ]
     log = open(ROOT / f"var-worker-{name}.log", "w+")  # noqa: SIM115 - closed in finally
-    proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
+    # A session (and process group) of its own: a test can kill the whole worker, pool children and all.
+    proc = subprocess.Popen(
+        args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True, start_new_session=True
+    )
     saved = (app.conf.task_always_eager, app.conf.broker_url)
     try:
         _wait_ready(log, proc)

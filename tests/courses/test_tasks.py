@@ -1,8 +1,11 @@
 from datetime import timedelta
+from unittest import mock
 
 from django.core import mail
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
+from core import retry
 from core.models import OutboxMessage
 from courses import services, tasks
 from courses.models import EnrolmentMessage, EnrolmentStatus
@@ -102,3 +105,68 @@ def test_it_expires_offers_from_beat(tree, module_a):
     )
 
     assert tasks.expire_offers() == 1
+
+
+def test_it_retries_a_message_whose_database_connection_dropped(tree, edition_a):
+    """A terminated backend (OperationalError) is transient, like an SMTP error: the task retries and the
+    message goes out once, with its row."""
+    enrolment = make_enrolment(edition_a, make_teacher(tree.school_a))
+    real_create = EnrolmentMessage.objects.create
+    calls: list[int] = []
+
+    def drop_once(**fields: object) -> EnrolmentMessage:
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("terminating connection due to administrator command")
+        return real_create(**fields)
+
+    with mock.patch.object(EnrolmentMessage.objects, "create", side_effect=drop_once):
+        result = tasks.send_enrolment_message.apply(args=[enrolment.pk, "confirmation"], throw=False)
+
+    assert (result.state, result.result, len(calls)) == ("SUCCESS", True, 2)
+    assert len(mail.outbox) == 1
+    assert EnrolmentMessage.objects.filter(enrolment=enrolment, kind="confirmation").count() == 1
+
+
+def test_it_treats_database_errors_as_transient_in_every_mail_task():
+    from accounts.tasks import send_invitation_email
+    from caseloads.tasks import notify_allocation, notify_request_status, notify_transfer
+    from matching.tasks import notify_match_approved
+
+    for task in (
+        tasks.send_enrolment_message,
+        tasks.notify_interest,
+        send_invitation_email,
+        notify_allocation,
+        notify_transfer,
+        notify_request_status,
+        notify_match_approved,
+    ):
+        assert task.autoretry_for == retry.TRANSIENT_ERRORS, task.name
+        assert {OperationalError, InterfaceError} <= set(task.autoretry_for), task.name
+        assert task.max_retries == retry.MAX_RETRIES, task.name
+
+
+def test_it_commits_the_message_row_before_the_mail_and_removes_it_when_the_mail_fails(tree, edition_a):
+    """A connection dropped during the (slow) SMTP send can no longer roll back the row of a mail that
+    left; a mail that failed leaves no row, so the retry sends it, once."""
+    from smtplib import SMTPServerDisconnected
+
+    from django.core.mail import EmailMessage
+
+    enrolment = make_enrolment(edition_a, make_teacher(tree.school_a))
+    rows_at_send: list[int] = []
+    real_send = EmailMessage.send
+
+    def fail_once(message: EmailMessage, *args: object) -> int:
+        rows_at_send.append(EnrolmentMessage.objects.filter(enrolment=enrolment).count())
+        if len(rows_at_send) == 1:
+            raise SMTPServerDisconnected("gone")
+        return real_send(message, *args)
+
+    with mock.patch.object(EmailMessage, "send", fail_once):
+        result = tasks.send_enrolment_message.apply(args=[enrolment.pk, "confirmation"], throw=False)
+
+    assert (result.state, rows_at_send) == ("SUCCESS", [1, 1])
+    assert len(mail.outbox) == 1
+    assert EnrolmentMessage.objects.filter(enrolment=enrolment, kind="confirmation").count() == 1

@@ -110,3 +110,11 @@ def test_it_leaves_reading_next_to_core_redirects_alone():
             offenders.append(str(path.relative_to(root)))
 
     assert offenders == []
+
+
+@pytest.mark.parametrize("word", ["abc", "-1", "matching:match_list", "evil.example"])
+def test_it_refuses_a_bare_word_that_is_no_path_from_the_root(rf, word):
+    # Django would try to reverse "abc" as a URL name and fail with a server error (found by the crawler).
+    from core.redirects import is_safe
+
+    assert is_safe(rf.post("/", {"next": word}), word) is False

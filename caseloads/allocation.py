@@ -51,7 +51,7 @@ LOAD = 4
 SPREAD = 1  # extra cost of each further new request for the same supporter
 # Largest queue (requests x supporters) solved within the page request; larger ones run in the background.
 # Measured with benchmarks/allocation.py: see README "Bulk allocation".
-INLINE_PAIRS = 2_000
+INLINE_PAIRS = 400
 INLINE_SECONDS = 5.0  # time limit of a solve within the page request
 BACKGROUND_SECONDS = 120.0  # time limit of a background allocation run
 

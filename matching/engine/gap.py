@@ -123,6 +123,13 @@ def _dual(res: object, fallback: float) -> float:
     return fallback if dual is None or not np.isfinite(dual) else float(dual)
 
 
+def _columns(x: np.ndarray, rows: np.ndarray, cols: np.ndarray, p: int, empty: np.ndarray) -> np.ndarray:
+    out = empty.copy()
+    chosen = np.flatnonzero(x[:p] > 0.5)
+    out[rows[chosen]] = cols[chosen]
+    return out
+
+
 def solve(
     cost: np.ndarray,
     size: np.ndarray,
@@ -156,10 +163,10 @@ def solve(
     upper[-1] = -count
     left = None if time_limit is None else time_limit - (time.perf_counter() - started)
     second = _milp(np.concatenate([cost[rows, cols], spread * (y_k - 1)]), p, a, upper, left)
-    x = second.x if second.x is not None else first.x
-    if x is not None:
-        chosen = np.flatnonzero(x[:p] > 0.5)
-        columns[rows[chosen]] = cols[chosen]
+    # Stopped by the time limit, stage 2's incumbent can be dearer than stage 1's solution: keep the better.
+    found = [_columns(res.x, rows, cols, p, columns) for res in (second, first) if res.x is not None]
+    if found:
+        columns = min(found, key=lambda col: (-int((col >= 0).sum()), total_cost(col, cost, spread)))
     placed = int((columns >= 0).sum())
     value = total_cost(columns, cost, spread)
     seconds = time.perf_counter() - started

@@ -158,6 +158,12 @@ class ProposalSerializer(serializers.Serializer):
         many=True,
     )
     unassigned = serializers.ListField(child=serializers.IntegerField())
+    cost = serializers.FloatField(
+        help_text="Pair costs plus the spreading term (0, 1, 2, ... per supporter)."
+    )
+    optimal = serializers.BooleanField(help_text="False when the solver's time limit stopped it first.")
+    missing_at_most = serializers.IntegerField(help_text="Proven: at most this many more requests fit.")
+    cost_gap = serializers.FloatField(help_text="Proven: with as many requests, at most this much cheaper.")
 
 
 class RankedSerializer(serializers.Serializer):
@@ -344,6 +350,10 @@ class SupportRequestViewSet(
                     for r, u in proposal.pairs
                 ],
                 "unassigned": proposal.unassigned,
+                "cost": proposal.cost,
+                "optimal": proposal.optimal,
+                "missing_at_most": proposal.missing_at_most,
+                "cost_gap": proposal.cost_gap,
             }
         )
 

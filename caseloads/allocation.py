@@ -8,24 +8,31 @@ Cost of giving request i to supporter c (whole numbers, lower is better; documen
 * ``MUNICIPALITY`` (2) when the supporter's home municipality is not the school's (travel time);
 * ``LOAD`` (0-4): ``round(4 x committed / contract)``, so lightly loaded supporters come first.
 
-Bulk allocation ("allocate all open requests") solves the queue exactly with
-:func:`matching.engine.assign` (most requests allocated first, then the lowest total cost).
+Bulk allocation ("allocate all open requests") solves the whole queue as a generalized assignment with
+:func:`matching.engine.gap.solve` (HiGHS through ``scipy.optimize.milp``): each request goes to at most one
+active supporter, and the planned hours of the requests a supporter receives add up to at most their free
+hours (whole hours, so ``floor(free)``). Among all such allocations the proposal has, lexicographically,
 
-Slots and hours. The engine gives each supporter a number of interchangeable places. Requests differ in
-size (planned hours by topic and urgency), and packing different sizes into hours exactly is a bin-packing
-problem, not an assignment. We therefore size every place at the largest request in the queue:
-``places = floor(free hours / largest size)``. That is conservative - a supporter never receives more hours
-than they have free - and exact when all requests have the same size (the usual queue). Hours left over
-because real requests are smaller are then filled by a deterministic top-up pass (remaining requests in
-queue order, each to the cheapest supporter it still fits), which only ever adds allocations. Places after
-the first cost one more each (``slot_cost``), to spread requests over the team.
+1. the most requests allocated, then
+2. the lowest total cost: the sum of the pair costs above plus the spreading term - a supporter's k-th
+   new request (k = 0, 1, 2, ...) costs k more, i.e. ``t (t - 1) / 2`` for a supporter receiving t - so
+   that requests are spread over the team.
+
+Exact: the solver proves the optimum. When a time limit stops it first (large queues, busy machine), the
+proposal is the best allocation found with a proven gap: at most ``missing_at_most`` more requests, or,
+with as many requests, a cost at most ``cost_gap`` lower. Queues of more than ``INLINE_PAIRS`` requests x
+supporters are solved by a background allocation run (``caseloads.runs``). Deterministic for the same
+input: requests and supporters are ordered by id before solving and HiGHS is deterministic (a solve cut
+short by the time limit depends on the machine's speed).
 """
+
+from __future__ import annotations
 
 import hashlib
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from django.utils.translation import gettext as _
@@ -35,10 +42,19 @@ from caseloads.workload import Load
 from core import numbers
 from pupils.languages import language_name
 
+if TYPE_CHECKING:
+    from matching.engine import gap
+
 EXPERTISE = 8
 LANGUAGE = 4
 MUNICIPALITY = 2
 LOAD = 4
+SPREAD = 1  # extra cost of each further new request for the same supporter
+# Largest queue (requests x supporters) solved within the page request; larger ones run in the background.
+# Measured with benchmarks/allocation.py: see README "Bulk allocation".
+INLINE_PAIRS = 400
+INLINE_SECONDS = 5.0  # time limit of a solve within the page request
+BACKGROUND_SECONDS = 120.0  # time limit of a background allocation run
 
 
 @dataclass(frozen=True)
@@ -151,6 +167,11 @@ class Proposal:
     fingerprint: str
     hours: dict[int, int] = field(default_factory=dict)  # supporter user id -> hours proposed
     reasons: dict[int, list[str]] = field(default_factory=dict)  # request id -> why this supporter
+    cost: float = 0.0  # pair costs plus the spreading term
+    optimal: bool = True
+    missing_at_most: int = 0  # proven: the optimum allocates at most this many more requests
+    cost_gap: float = 0.0  # proven: with as many requests, the optimum costs at most this much less
+    seconds: float = 0.0
 
 
 def fingerprint(requests: Sequence[SupportRequest], loads: Sequence[Load]) -> str:
@@ -163,51 +184,103 @@ def fingerprint(requests: Sequence[SupportRequest], loads: Sequence[Load]) -> st
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
 
 
-def solve(requests: Sequence[RequestFacts], loads: Sequence[Load]) -> np.ndarray:
-    """Column per request (-1: none). Never more hours per supporter than they have free."""
+def capacities(loads: Sequence[Load]) -> np.ndarray:
+    """Whole free hours per supporter: requests are planned in whole hours, so ``floor(free)`` is exact."""
+    return np.array([max(0, math.floor(ld.free)) for ld in loads], dtype=np.int64)
+
+
+def solve_exact(
+    requests: Sequence[RequestFacts], loads: Sequence[Load], *, time_limit: float | None = None
+) -> gap.Solution:
+    """The optimal allocation (or, when ``time_limit`` stops the solver, the best found with its gap)."""
     # Imported here: the engine is a separate, pure package; importing it lazily keeps Django start-up
     # independent of it.
-    from matching.engine import assign
+    from matching.engine import gap
 
-    n, m = len(requests), len(loads)
-    out = np.full(n, -1, dtype=np.int64)
-    if n == 0 or m == 0:
-        return out
-    cost = cost_matrix(requests, loads)
+    cost = cost_matrix(requests, loads) if requests and loads else np.zeros((len(requests), len(loads)))
     sizes = np.array([r.hours for r in requests], dtype=np.int64)
-    free = np.array([max(Decimal(0), ld.free) for ld in loads], dtype=object)
-    largest = int(sizes.max())
-    capacity = np.array([math.floor(f / largest) for f in free], dtype=np.int64)
-    width = max(1, int(capacity.max(initial=0)))
-    slot_cost = np.tile(np.arange(width, dtype=np.float64), (m, 1))
-    out = assign(cost, capacity, slot_cost)
-    # Top-up: hours left over because real requests are smaller than the largest one.
-    left = [Decimal(f) for f in free]
-    for i, c in enumerate(out):
-        if c >= 0:
-            left[c] -= int(sizes[i])
-    for i in range(n):
-        if out[i] >= 0:
-            continue
-        options = [c for c in range(m) if np.isfinite(cost[i, c]) and left[c] >= int(sizes[i])]
-        if options:
-            best = min(options, key=lambda c: (cost[i, c], c))
-            out[i] = best
-            left[best] -= int(sizes[i])
-    return out
+    return gap.solve(cost, sizes, capacities(loads), spread=SPREAD, time_limit=time_limit)
 
 
-def propose(requests: Sequence[SupportRequest], loads: Sequence[Load]) -> Proposal:
+def solve(requests: Sequence[RequestFacts], loads: Sequence[Load]) -> np.ndarray:
+    """Column per request (-1: none), optimal. Never more hours per supporter than they have free."""
+    return solve_exact(requests, loads).columns
+
+
+def is_inline(n_requests: int, n_supporters: int) -> bool:
+    """Small enough to solve within the page request (see ``INLINE_PAIRS``)."""
+    return n_requests * n_supporters <= INLINE_PAIRS
+
+
+def propose(
+    requests: Sequence[SupportRequest], loads: Sequence[Load], *, time_limit: float | None = INLINE_SECONDS
+) -> Proposal:
+    """Solve the queue (within ``time_limit``) and explain the result."""
     ordered = sorted(requests, key=lambda r: r.pk)
-    facts = request_facts(ordered)
-    columns = solve(facts, loads)
-    pairs, unassigned, hours, why = [], [], {}, {}
-    for f, c in zip(facts, columns, strict=True):
-        if c < 0:
-            unassigned.append(f.id)
-        else:
-            uid = loads[c].user_id
-            pairs.append((f.id, uid))
-            hours[uid] = hours.get(uid, 0) + f.hours
-            why[f.id] = reasons(f, loads[c])
-    return Proposal(pairs, unassigned, fingerprint(ordered, loads), hours, why)
+    loads = sorted(loads, key=lambda ld: ld.user_id)
+    solution = solve_exact(request_facts(ordered), loads, time_limit=time_limit)
+    pairs = [
+        (r.pk, loads[c].user_id) for r, c in zip(ordered, solution.columns.tolist(), strict=True) if c >= 0
+    ]
+    outcome = {
+        "cost": solution.cost,
+        "optimal": solution.optimal,
+        "missing_at_most": solution.missing_at_most,
+        "cost_gap": solution.cost_gap if solution.missing_at_most == 0 else 0.0,
+        "seconds": round(solution.seconds, 3),
+    }
+    return explain(ordered, loads, pairs, outcome)
+
+
+def explain(
+    requests: Sequence[SupportRequest],
+    loads: Sequence[Load],
+    pairs: Sequence[tuple[int, int]],
+    outcome: dict[str, Any],
+) -> Proposal:
+    """The proposal for ``pairs`` (computed now or by a background run): hours, reasons, fingerprint."""
+    ordered = sorted(requests, key=lambda r: r.pk)
+    facts = {f.id: f for f in request_facts(ordered)}
+    by_user = {ld.user_id: ld for ld in loads}
+    chosen = dict(pairs)
+    hours: dict[int, int] = {}
+    why: dict[int, list[str]] = {}
+    for rid, uid in chosen.items():
+        hours[uid] = hours.get(uid, 0) + facts[rid].hours
+        why[rid] = reasons(facts[rid], by_user[uid])
+    return Proposal(
+        sorted(chosen.items()),
+        [r.pk for r in ordered if r.pk not in chosen],
+        fingerprint(ordered, loads),
+        hours,
+        why,
+        cost=float(outcome.get("cost", 0.0)),
+        optimal=bool(outcome.get("optimal", True)),
+        missing_at_most=int(outcome.get("missing_at_most", 0)),
+        cost_gap=float(outcome.get("cost_gap", 0.0)),
+        seconds=float(outcome.get("seconds", 0.0)),
+    )
+
+
+def check_pairs(
+    requests: Sequence[SupportRequest], loads: Sequence[Load], pairs: Sequence[tuple[int, int]]
+) -> bool:
+    """True when ``pairs`` is an allocation of these open requests that fits: each request at most once, to
+    an active supporter it may go to, and no supporter past their free hours."""
+    facts = {f.id: f for f in request_facts(sorted(requests, key=lambda r: r.pk))}
+    by_user = {ld.user_id: c for c, ld in enumerate(loads)}
+    if len({rid for rid, _uid in pairs}) != len(pairs):
+        return False
+    if any(rid not in facts or uid not in by_user for rid, uid in pairs):
+        return False
+    chosen = [facts[rid] for rid, _uid in pairs]
+    if not chosen:
+        return True
+    cost = cost_matrix(chosen, loads)
+    used = np.zeros(len(loads), dtype=np.int64)
+    for k, (rid, uid) in enumerate(pairs):
+        c = by_user[uid]
+        if not np.isfinite(cost[k, c]):
+            return False
+        used[c] += facts[rid].hours
+    return bool((used <= capacities(loads)).all())

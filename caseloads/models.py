@@ -343,3 +343,56 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class AllocationRunStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+ACTIVE_ALLOCATION_STATUSES = (AllocationRunStatus.QUEUED, AllocationRunStatus.RUNNING)
+
+
+class AllocationRun(models.Model):
+    """A background solve of the open queue as ``requested_by`` reaches it (``caseloads.runs``).
+
+    ``result`` holds ids and figures only: ``pairs`` ([request id, supporter user id]), ``cost``,
+    ``optimal``, ``missing_at_most``, ``cost_gap`` and ``seconds``; ``fingerprint`` is the queue it solved."""
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.CASCADE,
+        related_name="allocation_runs",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=AllocationRunStatus.choices, default=AllocationRunStatus.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(_("progress"), default=0)
+    fingerprint = models.CharField(max_length=32, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("allocation run")
+        verbose_name_plural = _("allocation runs")
+        constraints = [
+            models.CheckConstraint(condition=Q(progress__lte=100), name="allocation_run_progress_percent"),
+            models.UniqueConstraint(
+                fields=["requested_by"],
+                condition=Q(status__in=ACTIVE_ALLOCATION_STATUSES),
+                name="one_active_allocation_run_per_user",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pk} {self.status}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (AllocationRunStatus.DONE, AllocationRunStatus.FAILED)

@@ -237,15 +237,18 @@ def confirm_open(user: User, pairs: Sequence[tuple[int, int]], fingerprint: str)
         .order_by("pk")
     )
     profiles = list(supporters_for(user).select_for_update(of=("self",)).order_by("pk"))
-    current = allocation.propose(requests, workload.loads(profiles))
-    if current.fingerprint != fingerprint or sorted(current.pairs) != sorted(pairs):
+    loads = workload.loads(profiles)
+    # The proposal may come from a background run: check it against the locked rows, do not solve again.
+    if allocation.fingerprint(requests, loads) != fingerprint or not allocation.check_pairs(
+        requests, loads, pairs
+    ):
         raise Conflict(
             _("Requests or supporters' hours changed since this proposal was made. Review the new proposal."),
             code="stale_proposal",
         )
     by_id = {r.pk: r for r in requests}
     users = {p.user_id: p.user for p in profiles}
-    return [_open_case(by_id[rid], users[uid]) for rid, uid in current.pairs]
+    return [_open_case(by_id[rid], users[uid]) for rid, uid in sorted(pairs)]
 
 
 # --- Cases ---------------------------------------------------------------------------------------------

@@ -86,3 +86,10 @@ def notify_request_status(request_id: int, status: str) -> bool:
 @shared_task(name="caseloads.anonymise_closed_cases", ignore_result=True)
 def anonymise_closed_cases() -> int:
     return retention.anonymise_closed_cases()
+
+
+@shared_task(name="caseloads.run_allocation", ignore_result=True, acks_late=True)
+def run_allocation(run_id: int) -> bool:
+    from caseloads import runs
+
+    return runs.execute(run_id)

@@ -1,13 +1,18 @@
 from django.urls import path
 
-from caseloads import views
+from caseloads import views, views_allocation
 
 app_name = "caseloads"
 urlpatterns = [
     path("", views.home, name="home"),
     path("requests/", views.request_list, name="request_list"),
     path("requests/new/", views.request_create, name="request_create"),
-    path("requests/allocate-open/", views.allocate_open, name="allocate_open"),
+    path("requests/allocate-open/", views_allocation.allocate_open, name="allocate_open"),
+    path(
+        "requests/allocation-runs/<int:pk>/progress/",
+        views_allocation.run_progress,
+        name="allocation_run_progress",
+    ),
     path("requests/<int:pk>/", views.request_detail, name="request_detail"),
     path("requests/<int:pk>/allocate/", views.request_allocate, name="request_allocate"),
     path("requests/<int:pk>/triage/", views.request_triage, name="request_triage"),

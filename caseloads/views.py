@@ -8,7 +8,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import scoping
@@ -27,8 +26,6 @@ from caseloads.forms import (
     VisitForm,
 )
 from caseloads.models import (
-    TOPIC_HOURS,
-    URGENCY_EXTRA_HOURS,
     Case,
     NextStep,
     RequestStatus,
@@ -201,55 +198,6 @@ def request_decline(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, _("Give the school a reason for declining."))
     return redirect("caseloads:request_detail", pk=pk)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def allocate_open(request: HttpRequest) -> HttpResponse:
-    """Show the optimal proposal for the open queue; confirming carries it out, all or nothing."""
-    if not scoping.can(request.user, Capability.ALLOCATE_SUPPORT):
-        raise Http404
-    if request.method == "POST":
-        raw = request.POST.getlist("pair")
-        try:
-            pairs = [tuple(int(x) for x in item.split(":", 1)) for item in raw]
-        except ValueError:
-            raise Http404 from None
-        try:
-            cases = services.confirm_open(request.user, pairs, request.POST.get("fingerprint", ""))
-        except ServiceError as exc:
-            messages.error(request, exc.message)
-            return redirect("caseloads:allocate_open")
-        messages.success(
-            request,
-            ngettext("%(n)s request allocated.", "%(n)s requests allocated.", len(cases)) % {"n": len(cases)},
-        )
-        return redirect("caseloads:region_dashboard")
-    proposal = services.propose_open(request.user)
-    ids = [rid for rid, _uid in proposal.pairs] + proposal.unassigned
-    requests_by_id = SupportRequest.objects.select_related("school").in_bulk(ids)
-    users = User.objects.in_bulk([uid for _rid, uid in proposal.pairs])
-    rows = [
-        {
-            "req": requests_by_id[rid],
-            "supporter": users[uid],
-            "value": f"{rid}:{uid}",
-            "reasons": proposal.reasons[rid],
-        }
-        for rid, uid in proposal.pairs
-    ]
-    unassigned = [requests_by_id[rid] for rid in proposal.unassigned]
-    return render(
-        request,
-        "caseloads/allocate_open.html",
-        {
-            "proposal": proposal,
-            "rows": rows,
-            "unassigned": unassigned,
-            "topic_hours": TOPIC_HOURS,
-            "urgency_extra": URGENCY_EXTRA_HOURS,
-        },
-    )
 
 
 # --- Cases ---------------------------------------------------------------------------------------------

@@ -152,3 +152,19 @@ def test_it_leaves_requests_nobody_has_hours_for_to_the_coordinator(tree):
     assert proposal.pairs == [(first.pk, supporter.pk)]
     assert proposal.unassigned == [second.pk]
     assert proposal.hours == {supporter.pk: 6}
+
+
+@pytest.mark.django_db
+def test_it_refuses_confirmed_pairs_past_a_supporters_free_hours(tree):
+    coordinator_a = make_membership(Role.REGIONAL_COORDINATOR, tree.region_a)
+    supporter = make_supporter(tree.support_a, hours=2)  # 8.7 h: one 6-hour request
+    first = make_request(tree.school_a)
+    second = make_request(tree.school_a2)
+    proposal = services.propose_open(coordinator_a)
+
+    with pytest.raises(Conflict):
+        services.confirm_open(
+            coordinator_a, [(first.pk, supporter.pk), (second.pk, supporter.pk)], proposal.fingerprint
+        )
+
+    assert Case.objects.count() == 0

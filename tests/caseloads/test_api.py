@@ -154,6 +154,12 @@ def test_it_proposes_then_confirms_the_open_queue(tree):
         {"request": second.pk, "supporter": supporter.pk, "hours": 8},
     ]
     assert proposal["pairs"][0]["reasons"] == ["expertise in this topic", "17.3 h free this month"]
+    assert {k: proposal[k] for k in ("cost", "optimal", "missing_at_most", "cost_gap")} == {
+        "cost": 5.0,  # 2 + 2 (supporter without a home municipality) + spreading 0 + 1
+        "optimal": True,
+        "missing_at_most": 0,
+        "cost_gap": 0.0,
+    }
     assert Case.objects.count() == 0
 
     confirmed = api.post(

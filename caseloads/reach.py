@@ -82,3 +82,19 @@ def can_see_notes(user: object, case: Case) -> bool:
 
 def can_see_pupils(user: object, case: Case) -> bool:
     return is_case_supporter(user, case)
+
+
+def follows_request(user: object, support_request: SupportRequest) -> bool:
+    """The school's own staff follow what happened to their request: the case's status and the school-facing
+    part of its visits (dates, advice, next steps), never the supporters' notes."""
+    return scoping.can(user, Capability.REQUEST_SUPPORT, support_request.school)  # type: ignore[arg-type]
+
+
+def school_report(case: Case) -> dict[str, list[dict[str, object]]]:
+    """The school-facing part of a case: values only, so a supporter's notes are never even loaded."""
+    return {
+        "visits": list(
+            case.visits.order_by("-date", "-pk").values("date", "kind", "done", "advice", "next_visit_date")
+        ),
+        "steps": list(case.steps.order_by("due_date", "pk").values("description", "due_date", "done_at")),
+    }

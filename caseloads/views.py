@@ -117,6 +117,9 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "pupils": pupils,
         "pupil_count": support_request.pupils.count(),
         "can_open_case": case is not None and reach.cases_for(request.user).filter(pk=case.pk).exists(),
+        "report": reach.school_report(case)
+        if case and reach.follows_request(request.user, support_request)
+        else None,
     }
     if support_request.is_open and reach.can_allocate(request.user, support_request.school):
         ranked = services.ranking(request.user, support_request)
@@ -419,6 +422,7 @@ def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
                 preparation_minutes=d["preparation_minutes"] or 0,
                 travel_minutes=d["travel_minutes"] or 0,
                 notes=d["notes"],
+                advice=d["advice"],
                 next_visit_date=d["next_visit_date"],
                 done=d["done"],
                 steps=form.steps(),

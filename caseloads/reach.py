@@ -33,13 +33,21 @@ def _any(*parts: Q | None) -> Q | None:
     return combined
 
 
+def _offered_to(user: object) -> QuerySet[Case]:
+    """Cases a colleague offered to ``user`` and ``user`` has not answered yet: they read the case (and the
+    request behind it) to decide."""
+    return Case.objects.filter(transfers__to_supporter=user, transfers__status=TransferStatus.PENDING).values(
+        "pk"
+    )
+
+
 def requests_for(user: object) -> QuerySet[SupportRequest]:
     qs = SupportRequest.objects.all()
     if not getattr(user, "is_authenticated", False):
         return qs.none()
     own_cases = None
     if scoping.can(user, Capability.WORK_CASES):
-        own_cases = Q(case__supporter=user) | Q(case__advisor=user)
+        own_cases = Q(case__supporter=user) | Q(case__advisor=user) | Q(case__in=_offered_to(user))
     q = _any(
         _schools_q(user, Capability.REQUEST_SUPPORT),
         _schools_q(user, Capability.ALLOCATE_SUPPORT),
@@ -54,10 +62,7 @@ def cases_for(user: object) -> QuerySet[Case]:
         return qs.none()
     own = None
     if scoping.can(user, Capability.WORK_CASES):
-        offered = Case.objects.filter(
-            transfers__to_supporter=user, transfers__status=TransferStatus.PENDING
-        ).values("pk")
-        own = Q(supporter=user) | Q(advisor=user) | Q(pk__in=offered)
+        own = Q(supporter=user) | Q(advisor=user) | Q(pk__in=_offered_to(user))
     q = _any(own, _schools_q(user, Capability.ALLOCATE_SUPPORT))
     return qs.none() if q is None else qs.filter(q)
 

@@ -469,7 +469,9 @@ def my_dashboard(request: HttpRequest) -> HttpResponse:
     context = dashboards.supporter_dashboard(request.user)
     if context is None:
         raise Http404
-    return render(request, "caseloads/my_dashboard.html", {"panel": context})
+    # Only a supporter of a support service has a profile; a superuser sees the caseload page without one.
+    has_profile = _service_of(request.user) is not None
+    return render(request, "caseloads/my_dashboard.html", {"panel": context, "has_profile": has_profile})
 
 
 @login_required

@@ -74,6 +74,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
             "statuses": RequestStatus.choices,
             "can_file": scoping.can(request.user, Capability.REQUEST_SUPPORT),
             "can_allocate": scoping.can(request.user, Capability.ALLOCATE_SUPPORT),
+            "open_count": services.open_requests_for(request.user).count(),
             "query_string": f"status={status}" if status else "",
         },
     )

@@ -1,15 +1,9 @@
 """Actions that cannot work are not offered; the page says why instead."""
 
-from datetime import date
-from decimal import Decimal
-
 from django.utils import timezone
 
-from accounts.roles import Role
 from courses import completion
-from courses.models import Cohort, Participant, Theme, Trajectory, TrajectoryStep
-from tests.courses.factories import end_edition, make_edition, make_enrolment, make_module, make_teacher
-from tests.factories import make_membership
+from tests.courses.factories import end_edition, make_edition, make_enrolment, make_teacher, make_trajectory
 
 NOT_ENDED = "You can evaluate an edition you took part in once it has ended."
 
@@ -39,21 +33,10 @@ def test_it_offers_the_evaluation_once_the_course_has_ended(client, tree, editio
 
 
 def _participant_at_one_of_three_steps(tree, organiser):
-    trajectory = Trajectory.objects.create(
-        title="ITK-maatje",
-        organiser=tree.region_a,
-        years=3,
-        pd_hours=Decimal("60"),
-        theme=Theme.MULTILINGUALISM,
+    trajectory, modules, participant = make_trajectory(
+        tree.region_a, tree.school_a, steps=3, plan_approved_at=timezone.now()
     )
-    modules = [make_module(tree.region_a, title=f"Step {i}") for i in (1, 2, 3)]
-    for i, module in enumerate(modules, start=1):
-        TrajectoryStep.objects.create(trajectory=trajectory, module=module, year=i, order=1)
-    cohort = Cohort.objects.create(trajectory=trajectory, name="Cohort 2026", starts_on=date(2026, 9, 1))
-    staff = make_membership(Role.SCHOOL_STAFF, tree.school_a)
-    participant = Participant.objects.create(
-        cohort=cohort, school=tree.school_a, staff_member=staff, plan_approved_at=timezone.now()
-    )
+    staff = participant.staff_member
     edition = make_edition(modules[0])
     enrolment = make_enrolment(edition, staff)
     end_edition(edition)

@@ -118,7 +118,20 @@ class VisitForm(forms.Form):
     travel_minutes = forms.IntegerField(
         label=_("Travel time (minutes)"), min_value=0, max_value=600, initial=0
     )
-    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea, required=False, max_length=8000)
+    notes = forms.CharField(
+        label=_("Notes"),
+        widget=forms.Textarea,
+        required=False,
+        max_length=8000,
+        help_text=_("Only for supporters; the school never sees these."),
+    )
+    advice = forms.CharField(
+        label=_("Advice for the school"),
+        widget=forms.Textarea,
+        required=False,
+        max_length=4000,
+        help_text=_("The school that asked for support reads this, with the date and the next steps."),
+    )
     next_visit_date = DateField(label=_("Next visit"), required=False)
     done = forms.BooleanField(label=_("This visit has taken place"), required=False)
     step = forms.CharField(label=_("Agreed next step"), required=False, max_length=300)

@@ -285,7 +285,10 @@ class Visit(models.Model):
     duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"))
     preparation_minutes = models.PositiveSmallIntegerField(_("preparation (minutes)"), default=0)
     travel_minutes = models.PositiveSmallIntegerField(_("travel time (minutes)"), default=0)
-    notes = models.TextField(_("notes"), max_length=8000, blank=True)
+    notes = models.TextField(
+        _("notes"), max_length=8000, blank=True
+    )  # the supporters' own, never the school's
+    advice = models.TextField(_("advice for the school"), max_length=4000, blank=True)  # the school reads it
     next_visit_date = models.DateField(_("next visit"), null=True, blank=True)
     done = models.BooleanField(_("done"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -33,13 +33,21 @@ def _any(*parts: Q | None) -> Q | None:
     return combined
 
 
+def _offered_to(user: object) -> QuerySet[Case]:
+    """Cases a colleague offered to ``user`` and ``user`` has not answered yet: they read the case (and the
+    request behind it) to decide."""
+    return Case.objects.filter(transfers__to_supporter=user, transfers__status=TransferStatus.PENDING).values(
+        "pk"
+    )
+
+
 def requests_for(user: object) -> QuerySet[SupportRequest]:
     qs = SupportRequest.objects.all()
     if not getattr(user, "is_authenticated", False):
         return qs.none()
     own_cases = None
     if scoping.can(user, Capability.WORK_CASES):
-        own_cases = Q(case__supporter=user) | Q(case__advisor=user)
+        own_cases = Q(case__supporter=user) | Q(case__advisor=user) | Q(case__in=_offered_to(user))
     q = _any(
         _schools_q(user, Capability.REQUEST_SUPPORT),
         _schools_q(user, Capability.ALLOCATE_SUPPORT),
@@ -54,10 +62,7 @@ def cases_for(user: object) -> QuerySet[Case]:
         return qs.none()
     own = None
     if scoping.can(user, Capability.WORK_CASES):
-        offered = Case.objects.filter(
-            transfers__to_supporter=user, transfers__status=TransferStatus.PENDING
-        ).values("pk")
-        own = Q(supporter=user) | Q(advisor=user) | Q(pk__in=offered)
+        own = Q(supporter=user) | Q(advisor=user) | Q(pk__in=_offered_to(user))
     q = _any(own, _schools_q(user, Capability.ALLOCATE_SUPPORT))
     return qs.none() if q is None else qs.filter(q)
 
@@ -82,3 +87,19 @@ def can_see_notes(user: object, case: Case) -> bool:
 
 def can_see_pupils(user: object, case: Case) -> bool:
     return is_case_supporter(user, case)
+
+
+def follows_request(user: object, support_request: SupportRequest) -> bool:
+    """The school's own staff follow what happened to their request: the case's status and the school-facing
+    part of its visits (dates, advice, next steps), never the supporters' notes."""
+    return scoping.can(user, Capability.REQUEST_SUPPORT, support_request.school)  # type: ignore[arg-type]
+
+
+def school_report(case: Case) -> dict[str, list[dict[str, object]]]:
+    """The school-facing part of a case: values only, so a supporter's notes are never even loaded."""
+    return {
+        "visits": list(
+            case.visits.order_by("-date", "-pk").values("date", "kind", "done", "advice", "next_visit_date")
+        ),
+        "steps": list(case.steps.order_by("due_date", "pk").values("description", "due_date", "done_at")),
+    }

@@ -376,6 +376,7 @@ def log_visit(
     preparation_minutes: int = 0,
     travel_minutes: int = 0,
     notes: str = "",
+    advice: str = "",
     next_visit_date: date | None = None,
     done: bool = False,
     steps: Sequence[dict[str, Any]] = (),
@@ -402,6 +403,7 @@ def log_visit(
         preparation_minutes=preparation_minutes,
         travel_minutes=travel_minutes,
         notes=notes.strip(),
+        advice=advice.strip(),
         next_visit_date=next_visit_date,
         done=done,
     )

@@ -73,6 +73,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
             "statuses": RequestStatus.choices,
             "can_file": scoping.can(request.user, Capability.REQUEST_SUPPORT),
             "can_allocate": scoping.can(request.user, Capability.ALLOCATE_SUPPORT),
+            "open_count": services.open_requests_for(request.user).count(),
             "query_string": f"status={status}" if status else "",
         },
     )
@@ -116,6 +117,9 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "pupils": pupils,
         "pupil_count": support_request.pupils.count(),
         "can_open_case": case is not None and reach.cases_for(request.user).filter(pk=case.pk).exists(),
+        "report": reach.school_report(case)
+        if case and reach.follows_request(request.user, support_request)
+        else None,
     }
     if support_request.is_open and reach.can_allocate(request.user, support_request.school):
         ranked = services.ranking(request.user, support_request)
@@ -372,6 +376,7 @@ def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
                 preparation_minutes=d["preparation_minutes"] or 0,
                 travel_minutes=d["travel_minutes"] or 0,
                 notes=d["notes"],
+                advice=d["advice"],
                 next_visit_date=d["next_visit_date"],
                 done=d["done"],
                 steps=form.steps(),
@@ -418,7 +423,9 @@ def my_dashboard(request: HttpRequest) -> HttpResponse:
     context = dashboards.supporter_dashboard(request.user)
     if context is None:
         raise Http404
-    return render(request, "caseloads/my_dashboard.html", {"panel": context})
+    # Only a supporter of a support service has a profile; a superuser sees the caseload page without one.
+    has_profile = _service_of(request.user) is not None
+    return render(request, "caseloads/my_dashboard.html", {"panel": context, "has_profile": has_profile})
 
 
 @login_required

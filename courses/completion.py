@@ -172,15 +172,20 @@ def complete_edition(actor: User, edition: Edition) -> list[Certificate]:
     return certificates
 
 
+def why_no_evaluation(enrolment: Enrolment) -> str:
+    """Why ``enrolment`` cannot be evaluated (yet); empty when it can. Pages show it instead of the form."""
+    if enrolment.status != EnrolmentStatus.CONFIRMED or not enrolment.edition.has_ended:
+        return _("You can evaluate an edition you took part in once it has ended.")
+    return ""
+
+
 @transaction.atomic
 def submit_evaluation(teacher: User, enrolment: Enrolment, *, rating: int, comments: str = "") -> Evaluation:
     enrolment = Enrolment.objects.select_related("edition").select_for_update().get(pk=enrolment.pk)
     if enrolment.teacher_id != teacher.pk:
         raise Forbidden(_("This enrolment is not yours."), code="not_yours")
-    if enrolment.status != EnrolmentStatus.CONFIRMED or not enrolment.edition.has_ended:
-        raise ServiceError(
-            _("You can evaluate an edition you took part in once it has ended."), code="not_ended"
-        )
+    if reason := why_no_evaluation(enrolment):
+        raise ServiceError(reason, code="not_ended")
     if not 1 <= rating <= 5:
         raise ServiceError(_("Give a rating from 1 to 5."), code="invalid", field="rating")
     if Evaluation.objects.filter(enrolment=enrolment).exists():
@@ -289,6 +294,16 @@ def approve_plan(actor: User, participant: Participant) -> Participant:
     return participant
 
 
+def why_not_certifiable(participant: Participant, progress: list[StepProgress]) -> str:
+    """Why ``participant`` cannot be certified yet (``progress`` from ``participant_progress``); empty when
+    they can. Pages show it in place of the button."""
+    if not all(step.done for step in progress):
+        return _("Not every step of the trajectory is done yet.")
+    if participant.plan_approved_at is None:
+        return _("The personal plan has not been approved yet.")
+    return ""
+
+
 @transaction.atomic
 def complete_participant(actor: User, participant: Participant) -> Certificate:
     """Certify the designated staff member once every step is done and the personal plan approved."""
@@ -301,10 +316,9 @@ def complete_participant(actor: User, participant: Participant) -> Certificate:
     _require_trajectory_organiser(actor, participant)
     if participant.completed_at is not None:
         raise Conflict(_("This participant has already completed the trajectory."), code="already_done")
-    if not all(step.done for step in participant_progress(participant)):
-        raise ServiceError(_("Not every step of the trajectory is done yet."), code="steps_open")
-    if participant.plan_approved_at is None:
-        raise ServiceError(_("The personal plan has not been approved yet."), code="plan_open")
+    progress = participant_progress(participant)
+    if reason := why_not_certifiable(participant, progress):
+        raise ServiceError(reason, code="steps_open" if not all(s.done for s in progress) else "plan_open")
     now = timezone.now()
     participant.completed_at = now
     participant.save(update_fields=["completed_at"])

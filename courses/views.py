@@ -370,6 +370,8 @@ def evaluate(request: HttpRequest, pk: int) -> HttpResponse:
     enrolment = get_object_or_404(
         Enrolment.objects.filter(teacher=request.user).select_related("edition__module"), pk=pk
     )
+    if reason := completion.why_no_evaluation(enrolment):  # a future edition: say why, show no form
+        return render(request, "courses/evaluate.html", {"enrolment": enrolment, "reason": reason})
     form = EvaluationForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -568,7 +570,14 @@ def trajectory_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ):
                 continue
             progress = completion.participant_progress(p)
-            participants.append({"p": p, "progress": progress, "done": sum(s.done for s in progress)})
+            participants.append(
+                {
+                    "p": p,
+                    "progress": progress,
+                    "done": sum(s.done for s in progress),
+                    "not_yet": completion.why_not_certifiable(p, progress),
+                }
+            )
         rows.append({"cohort": cohort, "participants": participants})
     return render(
         request,

@@ -1,14 +1,27 @@
 """Course factories, built per test. Editions come published, open for enrolment, with one meeting a
 week from now, unless told otherwise."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.utils import timezone
 
 from accounts.models import Organisation, User
 from accounts.roles import Role
-from courses.models import Edition, EditionStatus, Enrolment, EnrolmentStatus, Format, Meeting, Module, Theme
+from courses.models import (
+    Cohort,
+    Edition,
+    EditionStatus,
+    Enrolment,
+    EnrolmentStatus,
+    Format,
+    Meeting,
+    Module,
+    Participant,
+    Theme,
+    Trajectory,
+    TrajectoryStep,
+)
 from tests.factories import make_membership
 
 
@@ -87,3 +100,22 @@ def end_edition(edition: Edition) -> None:
     edition.enrol_opens_at -= shift
     edition.enrol_closes_at -= shift
     edition.save()
+
+
+def make_trajectory(
+    organiser: Organisation, school: Organisation, steps: int = 2, **participant: object
+) -> tuple[Trajectory, list[Module], Participant]:
+    """A trajectory with one module per year, a cohort, and one participant (school staff at ``school``)."""
+    trajectory = Trajectory.objects.create(
+        title="ITK-maatje", organiser=organiser, years=3, pd_hours=Decimal("60"), theme=Theme.MULTILINGUALISM
+    )
+    modules = [make_module(organiser, title=f"Step {i}") for i in range(1, steps + 1)]
+    for i, module in enumerate(modules, start=1):
+        TrajectoryStep.objects.create(trajectory=trajectory, module=module, year=i, order=1)
+    cohort = Cohort.objects.create(trajectory=trajectory, name="Cohort 2026", starts_on=date(2026, 9, 1))
+    staff = make_membership(Role.SCHOOL_STAFF, school)
+    return (
+        trajectory,
+        modules,
+        Participant.objects.create(cohort=cohort, school=school, staff_member=staff, **participant),
+    )

@@ -1,4 +1,3 @@
-from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -7,26 +6,13 @@ from django.utils import timezone
 from accounts.roles import Role
 from core.errors import ServiceError
 from courses import completion
-from courses.models import Certificate, Cohort, Participant, Theme, Trajectory, TrajectoryStep
-from tests.courses.factories import end_edition, make_edition, make_enrolment, make_module
+from courses.models import Certificate, Participant
+from tests.courses.factories import end_edition, make_edition, make_enrolment, make_trajectory
 from tests.factories import make_membership
 
 
 def _trajectory(tree):
-    trajectory = Trajectory.objects.create(
-        title="ITK-maatje",
-        organiser=tree.region_a,
-        years=3,
-        pd_hours=Decimal("60"),
-        theme=Theme.MULTILINGUALISM,
-    )
-    modules = [make_module(tree.region_a, title=f"Step {i}") for i in (1, 2)]
-    for i, module in enumerate(modules, start=1):
-        TrajectoryStep.objects.create(trajectory=trajectory, module=module, year=i, order=1)
-    cohort = Cohort.objects.create(trajectory=trajectory, name="Cohort 2026", starts_on=date(2026, 9, 1))
-    staff = make_membership(Role.SCHOOL_STAFF, tree.school_a)
-    participant = Participant.objects.create(cohort=cohort, school=tree.school_a, staff_member=staff)
-    return trajectory, modules, participant
+    return make_trajectory(tree.region_a, tree.school_a)
 
 
 def _complete_module(module, participant, organiser):

@@ -203,3 +203,23 @@ def test_it_keeps_the_message_naming_the_pair_out_of_cookies(client, coordinator
 
     assert "messages" not in response.cookies
     assert "Hamid" not in str(response.cookies)
+
+
+@pytest.mark.parametrize("target", ["abc", "-1", "", "//evil.example/", "https://evil.example/"])
+def test_it_lands_on_the_match_list_for_an_odd_next_after_a_bulk_approval(
+    client, coordinator_a, proposal, target
+):
+    client.force_login(coordinator_a)
+
+    response = client.post("/matching/matches/approve/", {"match": [str(proposal.pk)], "next": target})
+
+    assert (response.status_code, response["Location"]) == (302, "/matching/matches/")
+
+
+def test_it_returns_to_the_run_page_after_a_bulk_approval(client, coordinator_a, proposal):
+    client.force_login(coordinator_a)
+    run_page = f"/matching/runs/{proposal.run_id}/"
+
+    response = client.post("/matching/matches/approve/", {"match": [str(proposal.pk)], "next": run_page})
+
+    assert response["Location"] == run_page

@@ -7,6 +7,7 @@ its errors. Listing or reading pupil records writes the access log.
 from typing import Any
 
 from django.db.models import Q
+from django.utils.functional import SimpleLazyObject
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -552,7 +553,8 @@ class MatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return qs.order_by("-created_at", "id")
 
     def get_serializer_context(self) -> dict[str, Any]:
-        return {**super().get_serializer_context(), "interest_names": interest_names()}
+        # Lazy: read once when an explanation needs it, never for the schema or an empty page.
+        return {**super().get_serializer_context(), "interest_names": SimpleLazyObject(interest_names)}
 
     def list(self, request: Request, *args: object, **kwargs: object) -> Response:
         page = self.paginate_queryset(self.get_queryset())

@@ -462,7 +462,7 @@ def _service_of(user: User) -> object:
     return next(
         (
             m.organisation
-            for m in user.memberships.select_related("organisation__parent")
+            for m in scoping.memberships(user)  # the list reach already holds: no second query
             if m.role == Role.LANGUAGE_SUPPORTER and m.organisation.kind == OrganisationKind.SUPPORT_SERVICE
         ),
         None,

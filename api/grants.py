@@ -29,6 +29,8 @@ class DecisionSerializer(serializers.Serializer):
 
 
 class GrantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Grants of pupil-data roles waiting for a second person, in the approver's reach."""
+
     serializer_class = GrantSerializer
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
@@ -42,14 +44,16 @@ class GrantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         data.is_valid(raise_exception=True)
         return Response(GrantSerializer(verb(request.user, grant, reason=data.validated_data["reason"])).data)
 
-    @extend_schema(request=DecisionSerializer, responses={200: GrantSerializer})
+    @extend_schema(summary="Approve a grant", request=DecisionSerializer, responses={200: GrantSerializer})
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str) -> Response:
+        """Approve the grant (never by its inviter or invitee): the membership takes effect and both are told."""
         return self._decide(request, grants.approve)
 
-    @extend_schema(request=DecisionSerializer, responses={200: GrantSerializer})
+    @extend_schema(summary="Refuse a grant", request=DecisionSerializer, responses={200: GrantSerializer})
     @action(detail=True, methods=["post"])
     def refuse(self, request: Request, pk: str) -> Response:
+        """Refuse the grant with a reason; no membership is made and both are told."""
         return self._decide(request, grants.refuse)
 
 

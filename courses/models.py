@@ -368,6 +368,11 @@ class Enrolment(models.Model):
     def __str__(self) -> str:
         return f"{self.teacher} · {self.edition} · {self.get_status_display()}"
 
+    def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
+        # A waitlist rank read earlier (enrol() answers with it) is no longer current after a reload.
+        self.__dict__.pop("waitlist_rank", None)
+        super().refresh_from_db(*args, **kwargs)
+
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES

@@ -5,6 +5,7 @@ from typing import Any
 from rest_framework import serializers
 
 from accounts.models import Organisation, SchoolStage
+from api.fields import ChoiceOrNull
 from placement import queries
 from placement.models import Group, Placement, PlacementRun, ProgressLevel, Report
 
@@ -120,6 +121,7 @@ class RunSerializer(serializers.ModelSerializer):
 
 class PlacementSerializer(serializers.ModelSerializer):
     school = serializers.IntegerField(source="report.school_id", read_only=True)
+    progress = ChoiceOrNull(choices=ProgressLevel.choices)
 
     class Meta:
         model = Placement

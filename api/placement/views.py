@@ -13,12 +13,15 @@ from rest_framework.response import Response
 
 from accounts.models import Organisation
 from api.placement import serializers as s
+from api.schema import conflict
 from core.errors import NotFound
 from placement import queries, services
 from placement.models import Group, Placement, PlacementRun, Report
 
 
 class LocationViewSet(viewsets.ReadOnlyModelViewSet):
+    """Newcomer-class locations in the caller's reach, with their groups' capacity and coordinates."""
+
     serializer_class = s.LocationSerializer
     queryset = Organisation.objects.none()
 
@@ -27,6 +30,8 @@ class LocationViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class GroupViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Groups of a newcomer-class location: stage, age band, capacity and intake days. Capacity may not drop below the places taken."""
+
     serializer_class = s.GroupSerializer
     queryset = Group.objects.none()
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -49,6 +54,8 @@ class GroupViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.Re
 
 
 class ReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Reports of newcomer children by schools, with eligibility and its reason. Parents' contact is shown to the placement officer and the child's newcomer-class staff only."""
+
     serializer_class = s.ReportSerializer
     queryset = Report.objects.none()
 
@@ -67,9 +74,14 @@ class ReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def perform_create(self, serializer: s.ReportSerializer) -> None:
         serializer.instance = services.file_report(self.request.user, **serializer.validated_data)  # type: ignore[arg-type]
 
-    @extend_schema(request=s.PlaceByHandSerializer, responses=s.PlacementSerializer)
+    @extend_schema(
+        summary="Place a child by hand",
+        request=s.PlaceByHandSerializer,
+        responses={200: s.PlacementSerializer, **conflict("group_full", "not_waiting", "already_placed")},
+    )
     @action(detail=True, methods=["post"])
     def place(self, request: Request, pk: str | None = None) -> Response:
+        """Give a waiting child a place in a group chosen by hand; the group row is locked first."""
         report = queries.report_or_404(request.user, pk, "api.placement.place")
         body = s.PlaceByHandSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -81,6 +93,8 @@ class ReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
 
 class RunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Placement runs: an exact proposal for the waiting list, computed in the background; poll a run for its progress."""
+
     serializer_class = s.RunSerializer
     queryset = PlacementRun.objects.none()
 
@@ -92,6 +106,8 @@ class RunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
 
 class PlacementViewSet(viewsets.ReadOnlyModelViewSet):
+    """Places in newcomer-class groups: proposals, approvals, starts, progress and outflow."""
+
     serializer_class = s.PlacementSerializer
     queryset = Placement.objects.none()
 
@@ -101,42 +117,73 @@ class PlacementViewSet(viewsets.ReadOnlyModelViewSet):
     def _done(self, placement: Placement) -> Response:
         return Response(s.PlacementSerializer(placement).data)
 
-    @extend_schema(request=None, responses=s.PlacementSerializer)
+    @extend_schema(
+        summary="Approve a proposed place",
+        request=None,
+        responses={200: s.PlacementSerializer, **conflict("group_full", "not_proposed", "already_placed")},
+    )
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str | None = None) -> Response:
+        """Approve a proposal: the group row is locked and the place taken only while one is free."""
         return self._done(services.approve(request.user, self.get_object()))  # type: ignore[arg-type]
 
-    @extend_schema(request=None, responses=s.PlacementSerializer)
+    @extend_schema(
+        summary="Reject a proposed place",
+        request=None,
+        responses={200: s.PlacementSerializer, **conflict("not_proposed")},
+    )
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, pk: str | None = None) -> Response:
+        """Reject a proposal; the child keeps waiting and is proposed again in a later run."""
         return self._done(services.reject(request.user, self.get_object()))  # type: ignore[arg-type]
 
-    @extend_schema(request=s.StartSerializer, responses=s.PlacementSerializer)
+    @extend_schema(
+        summary="Record the start in the group",
+        request=s.StartSerializer,
+        responses={200: s.PlacementSerializer, **conflict("not_approved")},
+    )
     @action(detail=True, methods=["post"])
     def start(self, request: Request, pk: str | None = None) -> Response:
+        """Record the day the child started in the group (report-to-start counts to this day)."""
         placement = self.get_object()
         body = s.StartSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         return self._done(services.start(request.user, placement, body.validated_data["start_date"]))  # type: ignore[arg-type]
 
-    @extend_schema(request=s.ProgressSerializer, responses=s.PlacementSerializer)
+    @extend_schema(
+        summary="Record progress",
+        request=s.ProgressSerializer,
+        responses={200: s.PlacementSerializer, **conflict("not_started")},
+    )
     @action(detail=True, methods=["post"])
     def progress(self, request: Request, pk: str | None = None) -> Response:
+        """Record the child's Dutch level and a note (newcomer-class staff of the child's location)."""
         placement = self.get_object()
         body = s.ProgressSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
         return self._done(services.record_progress(request.user, placement, data["progress"], data["on"]))  # type: ignore[arg-type]
 
-    @extend_schema(request=s.OutflowSerializer, responses=s.PlacementSerializer)
+    @extend_schema(
+        summary="Plan the outflow",
+        request=s.OutflowSerializer,
+        responses={200: s.PlacementSerializer, **conflict("not_started")},
+    )
     @action(detail=True, methods=["post"])
     def outflow(self, request: Request, pk: str | None = None) -> Response:
+        """Plan the move to a regular school: date, advised grade and receiving school."""
         placement = self.get_object()
         body = s.OutflowSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         return self._done(services.plan_outflow(request.user, placement, **body.validated_data))  # type: ignore[arg-type]
 
-    @extend_schema(request=None, responses=s.PlacementSerializer)
+    @extend_schema(
+        summary="Confirm the outflow",
+        request=None,
+        responses={200: s.PlacementSerializer, **conflict("not_planned")},
+    )
     @action(detail=True, methods=["post"])
     def confirm(self, request: Request, pk: str | None = None) -> Response:
+        """Confirm the planned outflow: the pupil record is written for buddy matching, an aftercare request
+        goes to the support service, and the place is freed."""
         return self._done(services.confirm_outflow(request.user, self.get_object()))  # type: ignore[arg-type]

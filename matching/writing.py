@@ -41,6 +41,7 @@ COLUMNS = (
     "fit",
     "fit_at",
     "notified_at",
+    "end_notified_at",
     "end_note",
     "reject_reason",
     "reject_note",
@@ -49,7 +50,7 @@ COLUMNS = (
 _INSERT = f"""
 INSERT INTO matching_match ({", ".join(COLUMNS)})
 SELECT %s, u.pupil, u.buddy, u.school, %s, %s, u.locked, u.cost, u.reasons::jsonb, u.alternatives::jsonb,
-       %s, NULL, NULL, NULL, NULL, NULL, '', '', NULL, NULL, '', '', ''
+       %s, NULL, NULL, NULL, NULL, NULL, '', '', NULL, NULL, NULL, '', '', ''
 FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::boolean[], %s::float8[], %s::text[], %s::text[])
      AS u(pupil, buddy, school, locked, cost, reasons, alternatives)
 ON CONFLICT DO NOTHING

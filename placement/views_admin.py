@@ -66,7 +66,8 @@ def group_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def run_list(request: HttpRequest) -> HttpResponse:
     _officer(request)
     if request.method == "POST":
-        region = queries.regions_for(request.user).filter(pk=request.POST.get("region") or 0).first()
+        raw = request.POST.get("region", "")
+        region = queries.regions_for(request.user).filter(pk=int(raw)).first() if raw.isdecimal() else None
         try:
             if region is None:
                 raise ServiceError(_("Choose a region."), field="region")

@@ -24,6 +24,7 @@ from tests.courses.factories import make_edition, make_module
 from tests.factories import OrgTree, make_membership
 from tests.formparse import submitted_values
 from tests.matching.factories import make_buddy, make_pupil
+from tests.placement.factories import make_group, make_location
 
 
 def _walk(patterns: list, prefix: str = "", namespace: str = "") -> Iterator[tuple[str, str]]:
@@ -146,6 +147,21 @@ def _edition(tree: OrgTree) -> EditCase:
     return EditCase(organiser, edition, reverse("courses:edition_edit", args=[edition.pk]))
 
 
+def _group(tree: OrgTree) -> EditCase:
+    group = make_group(
+        make_location(tree.municipality_a1, "Haarlem-Noord"),
+        name="Instroom 6-9",
+        stage="primary",
+        age_min=6,
+        age_max=9,
+        capacity=12,
+        intake_days=[1, 3, 5],
+        active=True,
+    )
+    officer = make_membership(Role.PLACEMENT_OFFICER, tree.region_a)
+    return EditCase(officer, group, reverse("placement:group_edit", args=[group.pk]))
+
+
 BUILDERS: dict[str, Callable[[OrgTree], EditCase]] = {
     "matching:buddy_edit": _buddy,
     "matching:pupil_edit": _pupil,
@@ -153,6 +169,7 @@ BUILDERS: dict[str, Callable[[OrgTree], EditCase]] = {
     "caseloads:profile_edit": _own_profile,
     "caseloads:supporter_profile_edit": _supporter_profile,
     "courses:edition_edit": _edition,
+    "placement:group_edit": _group,
 }
 
 

@@ -117,9 +117,9 @@ def test_it_takes_a_coordinator_from_csv_files_to_reviewed_matches_and_a_rerun(
 
     # Import both files.
     import_csv(page, "Leerlingen", pupils)
-    expect(page.get_by_role("status")).to_contain_text("3 records geïmporteerd.")
+    expect(page.get_by_role("status")).to_contain_text("Geïmporteerd: 3 nieuw, 0 bijgewerkt, 0 ongewijzigd.")
     import_csv(page, "Maatjes", buddies)
-    expect(page.get_by_role("status")).to_contain_text("3 records geïmporteerd.")
+    expect(page.get_by_role("status")).to_contain_text("Geïmporteerd: 3 nieuw, 0 bijgewerkt, 0 ongewijzigd.")
 
     # Start a run and watch its progress bar go from waiting to 100%.
     page.add_init_script(RECORD_PROGRESS)
@@ -155,8 +155,14 @@ def test_it_takes_a_coordinator_from_csv_files_to_reviewed_matches_and_a_rerun(
     expect(page.locator(".facts")).to_contain_text("Goedgekeurd")
     page.goto(run_url)
     page.get_by_role("table", name="Voorstellen").get_by_role("link", name="Yusuf K.").click()
-    page.get_by_role("button", name="Afwijzen (nooit meer voorstellen)").click()
+    reject = page.locator("form").filter(
+        has=page.get_by_role("heading", name="Afwijzen (nooit meer voorstellen)")
+    )
+    reject.get_by_label("Reden").select_option(label="Ze kunnen niet met elkaar overweg")
+    reject.get_by_label("Toelichting").fill("Ze zitten al in dezelfde groep en botsen vaak.")
+    reject.get_by_role("button", name="Afwijzen", exact=True).click()
     expect(page.locator(".facts")).to_contain_text("Afgewezen")
+    expect(page.locator(".facts")).to_contain_text("Ze kunnen niet met elkaar overweg")
 
     # Rerun: the approved pair stays, the rejected pair is not proposed again.
     start_run(page, "Municipality A1")

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.roles import Role
-from placement.models import Placement, PlacementStatus, Report, ReportStatus
+from placement.models import Placement, PlacementRun, PlacementStatus, Report, ReportStatus
 from pupils.models import AccessLog
 from tests.factories import make_membership
 from tests.placement.factories import make_group, make_placement, make_report
@@ -137,3 +137,11 @@ def test_it_speaks_dutch_and_keeps_the_iso_date_in_the_date_input(reg, settings)
     assert "Start vastleggen" in body
     assert "Tijdlijn" in body
     assert 'type="date"' in body
+
+
+@pytest.mark.parametrize("value", ["abc", "-é-é", "1.5", "-3", "9" * 40, ""])
+def test_it_answers_a_form_error_to_a_region_that_is_not_a_number(reg, value):
+    response = _client(reg.officer).post(reverse("placement:run_list"), {"region": value})
+    assert response.status_code == 200
+    assert [str(m) for m in response.context["messages"]] == ["Choose a region."]
+    assert not PlacementRun.objects.exists()

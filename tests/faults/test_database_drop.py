@@ -106,12 +106,9 @@ def _all_done() -> bool:
 
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.xfail(
-    reason="Regression found after merging the faults branch with the others (issue 17 stays open): every "
-    "answer is 201 but only 13-33 of 60 enrolments are in the database afterwards; it passed on its branch. "
-    "Kept running so the next session sees it; not strict, because the cause is not yet known.",
-    strict=False,
-)
+# It provokes 500s on purpose (backends killed mid-request): those are not API contract drift, and the
+# conformance check raising inside a client thread would end that thread and silently drop its teachers.
+@pytest.mark.schema_drift_allowed
 def test_it_sends_every_committed_enrolments_message_once_and_answers_no_error_for_a_commit(tmp_path):
     require_postgres()
     redis_url = require_redis()

@@ -14,7 +14,7 @@ app = Celery("overstap")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-BEAT_APPS = ("core", "accounts", "pupils", "courses", "matching", "caseloads", "placement")
+BEAT_APPS = ("core", "accounts", "pupils", "courses", "matching", "caseloads", "placement", "parents")
 
 
 def _beat_schedule() -> dict[str, dict]:

@@ -208,6 +208,9 @@ INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14)
 PUPIL_DATA_RETENTION_MONTHS = env_int("PUPIL_DATA_RETENTION_MONTHS", 12)
 # Months after a child moved to a regular school before the register record is anonymised.
 PLACEMENT_RETENTION_MONTHS = env_int("PLACEMENT_RETENTION_MONTHS", 12)
+# Days a parent's e-mail address is kept after its letter was sent, its question answered or its link
+# expired (parents/retention.py); the letter needs it no longer, the link works without it.
+PARENT_CONTACT_RETENTION_DAYS = env_int("PARENT_CONTACT_RETENTION_DAYS", 30)
 # Buddy matching: nightly runs cover pupils whose transition is this many weeks away; matches end after a term.
 MATCHING_NIGHTLY_WEEKS = env_int("MATCHING_NIGHTLY_WEEKS", 6)
 MATCH_TERM_MONTHS = env_int("MATCH_TERM_MONTHS", 6)

@@ -12,7 +12,7 @@ called in the same transaction whenever the answer changes; this app never impor
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.core import signing
 from django.db import transaction
@@ -23,7 +23,14 @@ from accounts.models import Organisation, User
 from core.errors import Conflict, ServiceError
 from core.outbox import enqueue
 from parents import languages
-from parents.models import ConsentChannel, ConsentEvent, ConsentPurpose, ConsentRequest, ConsentStatus
+from parents.models import (
+    CONSENT_PURPOSES,
+    ConsentChannel,
+    ConsentEvent,
+    ConsentPurpose,
+    ConsentRequest,
+    ConsentStatus,
+)
 
 SALT = "parents.consent"
 LINK_DAYS = 14
@@ -45,6 +52,8 @@ class Subject:
     school: Organisation
     child_first_name: str
     other_first_name: str = ""
+    place_name: str = ""  # a placement offer: where
+    start_date: date | None = None  # a placement offer: from when
 
 
 class LinkProblem(Exception):
@@ -74,6 +83,8 @@ def request_consent(
         raise ServiceError(_("Unknown purpose."), field="purpose")
     if languages.get(language) is None:
         raise ServiceError(_("This language is not offered to parents."), field="language")
+    if purpose == ConsentPurpose.PLACEMENT_OFFER and not (subject.place_name and subject.start_date):
+        raise ServiceError(_("An offer names the place and the start date."), field="start_date")
     open_ones = ConsentRequest.objects.select_for_update().filter(
         subject=subject.name, subject_id=subject.id, purpose=purpose, status=ConsentStatus.PENDING
     )
@@ -88,6 +99,8 @@ def request_consent(
         school=subject.school,
         child_first_name=subject.child_first_name,
         other_first_name=subject.other_first_name,
+        place_name=subject.place_name,
+        start_date=subject.start_date,
         parent_email=parent_email.strip(),
         language=language,
         nonce=secrets.token_hex(16),
@@ -98,6 +111,12 @@ def request_consent(
     if request.parent_email:
         enqueue("parents.send_consent_request", request.pk)
     return request
+
+
+# After these the link only says it was used; after a yes it still serves to revoke, and after asking for a
+# call the family may still accept the offer through it until it expires.
+USED_UP = (ConsentStatus.REFUSED, ConsentStatus.REVOKED, ConsentStatus.WITHDRAWN, ConsentStatus.ACCEPTED)
+OPEN = (ConsentStatus.PENDING, ConsentStatus.CALL_REQUESTED)
 
 
 def token_for(request: ConsentRequest) -> str:
@@ -115,9 +134,9 @@ def find(token: str) -> ConsentRequest:
         raise LinkProblem("invalid") from None
     if not secrets.compare_digest(str(nonce), request.nonce):
         raise LinkProblem("invalid")
-    if request.status in (ConsentStatus.REFUSED, ConsentStatus.REVOKED, ConsentStatus.WITHDRAWN):
+    if request.status in USED_UP:
         raise LinkProblem("used")
-    if request.status == ConsentStatus.PENDING and request.expires_at <= timezone.now():
+    if request.status in OPEN and request.expires_at <= timezone.now():
         raise LinkProblem("expired")
     return request
 
@@ -130,6 +149,8 @@ def _locked(request: ConsentRequest) -> ConsentRequest:
 def answer(request: ConsentRequest, *, given: bool, channel: str = ConsentChannel.LINK, user: User | None = None,
            reason: str = "") -> ConsentRequest:  # fmt: skip
     request = _locked(request)
+    if request.purpose not in CONSENT_PURPOSES:
+        raise Conflict(_("This is not a question of consent."), code="not_consent")
     if request.status != ConsentStatus.PENDING:
         raise Conflict(_("This question was already answered."), code="already_answered")
     if channel == ConsentChannel.PAPER and not reason.strip():
@@ -156,4 +177,28 @@ def revoke(request: ConsentRequest, *, channel: str = ConsentChannel.LINK, user:
     request.status, request.answered_at, request.channel = ConsentStatus.REVOKED, timezone.now(), channel
     request.save(update_fields=["status", "answered_at", "channel"])
     _record(request, ConsentStatus.REVOKED, channel=channel, user=user, reason=reason.strip())
+    return request
+
+
+@transaction.atomic
+def answer_offer(request: ConsentRequest, *, accept: bool, channel: str = ConsentChannel.LINK,
+                 user: User | None = None, reason: str = "") -> ConsentRequest:  # fmt: skip
+    """The family accepts the place, or asks to be called first; after a call, the family (by the link) or
+    staff (on paper, with a reason: "accepted on the phone on 3 March") record the acceptance."""
+    request = _locked(request)
+    if request.purpose != ConsentPurpose.PLACEMENT_OFFER:
+        raise Conflict(_("This is not an offer."), code="not_offer")
+    allowed = OPEN if accept else (ConsentStatus.PENDING,)
+    if request.status not in allowed:
+        raise Conflict(_("This question was already answered."), code="already_answered")
+    if channel == ConsentChannel.PAPER and not reason.strip():
+        raise ServiceError(
+            _("Say how the family answered (for example: on the phone on 3 March)."), field="reason"
+        )
+    if channel == ConsentChannel.LINK and request.expires_at <= timezone.now():
+        raise Conflict(_("This link has expired."), code="expired")
+    request.status = ConsentStatus.ACCEPTED if accept else ConsentStatus.CALL_REQUESTED
+    request.answered_at, request.channel = timezone.now(), channel
+    request.save(update_fields=["status", "answered_at", "channel"])
+    _record(request, request.status, channel=channel, user=user, reason=reason.strip())
     return request

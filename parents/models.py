@@ -84,6 +84,10 @@ class InfoPage(TranslatableModel):
 class ConsentPurpose(models.TextChoices):
     CHILD_AS_BUDDY = "child_as_buddy", _("Your child as a buddy for a newcomer pupil")
     BUDDY_FOR_CHILD = "buddy_for_child", _("A pupil as a buddy for your child")
+    PLACEMENT_OFFER = "placement_offer", _("A place in a newcomer class for your child")
+
+
+CONSENT_PURPOSES = (ConsentPurpose.CHILD_AS_BUDDY, ConsentPurpose.BUDDY_FOR_CHILD)
 
 
 class ConsentStatus(models.TextChoices):
@@ -92,6 +96,8 @@ class ConsentStatus(models.TextChoices):
     REFUSED = "refused", _("Refused")
     REVOKED = "revoked", _("Revoked")
     WITHDRAWN = "withdrawn", _("Withdrawn by the school")
+    ACCEPTED = "accepted", _("Place accepted")
+    CALL_REQUESTED = "call", _("Asked for a call")
 
 
 class ConsentChannel(models.TextChoices):
@@ -116,6 +122,8 @@ class ConsentRequest(models.Model):
     )
     child_first_name = models.CharField(max_length=60)
     other_first_name = models.CharField(max_length=60, blank=True)  # the buddy or newcomer, when known
+    place_name = models.CharField(max_length=120, blank=True)  # an offer: the newcomer-class location
+    start_date = models.DateField(null=True, blank=True)  # an offer: the first school day there
     parent_email = models.EmailField(_("parent's e-mail address"), blank=True)
     language = models.CharField(_("language of the letter"), max_length=10, default="nl")
     status = models.CharField(max_length=10, choices=ConsentStatus.choices, default=ConsentStatus.PENDING)
@@ -130,6 +138,7 @@ class ConsentRequest(models.Model):
         "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    contact_erased_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("consent request")
@@ -164,3 +173,44 @@ class ConsentEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_status_display()} #{self.request_id}"
+
+
+class LetterKind(models.TextChoices):
+    BUDDY_INTRODUCTION = "buddy_introduction", _("Introduction of the buddy")
+    CHECKIN_INVITATION = "checkin_invitation", _("Invitation to a check-in")
+
+
+class Letter(models.Model):
+    """A letter to a parent that asks nothing back: the buddy's introduction, an invitation to a check-in.
+
+    It holds only what its template prints (first names, the school, one date) and the address it goes
+    to; the asking domain names its subject by label and id, as for consent. After the retention period
+    the names and the address are erased (``parents.retention``), the kind and the dates stay.
+    """
+
+    kind = models.CharField(_("kind"), max_length=20, choices=LetterKind.choices)
+    subject = models.CharField(max_length=40)  # e.g. "matching.match"
+    subject_id = models.PositiveBigIntegerField()
+    school = models.ForeignKey(
+        Organisation, verbose_name=_("school"), on_delete=models.PROTECT, related_name="+"
+    )
+    child_first_name = models.CharField(max_length=60)
+    other_first_name = models.CharField(max_length=60, blank=True)  # the buddy, in an introduction
+    on_date = models.DateField(_("date"))  # the first meeting, or the day of the check-in
+    parent_email = models.EmailField(_("parent's e-mail address"), blank=True)
+    language = models.CharField(_("language of the letter"), max_length=10, default="nl")
+    sent_at = models.DateTimeField(null=True, blank=True)
+    requested_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    contact_erased_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("letter to parents")
+        verbose_name_plural = _("letters to parents")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["subject", "subject_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"

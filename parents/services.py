@@ -1,5 +1,7 @@
 """Verbs of the parents' side. Each takes already-scoped objects and the acting user; one transaction each."""
 
+from typing import Any
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -8,7 +10,7 @@ from accounts.models import Organisation, User
 from accounts.roles import OrganisationKind
 from core.errors import ServiceError
 from parents import languages
-from parents.models import InfoPage, Topic
+from parents.models import ConsentRequest, InfoPage, Letter, Topic
 
 EDITABLE_KINDS = frozenset({OrganisationKind.MUNICIPALITY, OrganisationKind.REGION})
 
@@ -67,3 +69,60 @@ def save_translation(page: InfoPage, user: User, language: str, *, title: str, b
     page.translated_at = timezone.now()
     page.save()
     return page
+
+
+def _day(value: object) -> str | None:
+    return value.isoformat() if value else None  # type: ignore[attr-defined]
+
+
+def held_about(subject: str, ids: list[int]) -> list[dict[str, Any]]:
+    """Everything the parents' side holds about a domain's subjects (a child's right of access): the
+    questions with their history, and the letters, with the contact they were sent to."""
+    held: list[dict[str, Any]] = []
+    for asked in ConsentRequest.objects.filter(subject=subject, subject_id__in=ids).prefetch_related(
+        "events"
+    ):
+        held.append(
+            {
+                "kind": asked.purpose,
+                "subject_id": asked.subject_id,
+                "child_first_name": asked.child_first_name,
+                "other_first_name": asked.other_first_name,
+                "place": asked.place_name,
+                "start_date": _day(asked.start_date),
+                "parent_email": asked.parent_email,
+                "language": asked.language,
+                "status": asked.status,
+                "channel": asked.channel,
+                "sent_at": _day(asked.sent_at),
+                "answered_at": _day(asked.answered_at),
+                "expires_at": _day(asked.expires_at),
+                "events": [
+                    {"at": e.at.isoformat(), "status": e.status, "channel": e.channel, "reason": e.reason}
+                    for e in asked.events.all()
+                ],
+            }
+        )
+    for letter in Letter.objects.filter(subject=subject, subject_id__in=ids):
+        held.append(
+            {
+                "kind": letter.kind,
+                "subject_id": letter.subject_id,
+                "child_first_name": letter.child_first_name,
+                "other_first_name": letter.other_first_name,
+                "date": _day(letter.on_date),
+                "parent_email": letter.parent_email,
+                "language": letter.language,
+                "sent_at": _day(letter.sent_at),
+            }
+        )
+    return held
+
+
+@transaction.atomic
+def erase_about(subject: str, ids: list[int]) -> int:
+    """Erase the questions and letters about a domain's subjects, with their history (the domain erases
+    its own record in the same transaction)."""
+    _total, questions = ConsentRequest.objects.filter(subject=subject, subject_id__in=ids).delete()
+    _total, letters = Letter.objects.filter(subject=subject, subject_id__in=ids).delete()
+    return questions.get("parents.ConsentRequest", 0) + letters.get("parents.Letter", 0)

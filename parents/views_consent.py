@@ -9,7 +9,8 @@ from django.views.decorators.http import require_http_methods
 
 from core.errors import ServiceError
 from parents import consent, languages
-from parents.models import ConsentStatus
+from parents.formatting import long_date
+from parents.models import ConsentPurpose, ConsentRequest, ConsentStatus
 
 # Guessing links is pointless (they are signed), but a flood of attempts from one address is still cut
 # off: 30 looks per 10 minutes is far above what a family needs to answer and change its mind.
@@ -47,20 +48,36 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
     with translation.override(found.language):
         done = ""
         if request.method == "POST":
-            choice = request.POST.get("answer", "")
             try:
-                if choice in ("yes", "no") and found.status == ConsentStatus.PENDING:
-                    found = consent.answer(found, given=choice == "yes")
-                    done = choice
-                elif choice == "revoke" and found.status == ConsentStatus.GIVEN:
-                    found = consent.revoke(found)
-                    done = "revoke"
+                done = _apply(found, request.POST.get("answer", ""))
             except ServiceError:
-                found = consent.find(token) if found.status == ConsentStatus.GIVEN else found
+                done = ""
+            found = ConsentRequest.objects.select_related("school").get(pk=found.pk)
+        start = long_date(found.start_date, found.language) if found.start_date else ""
         response = render(
-            request, "parents/public/consent.html", _chrome(found.language, request_=found, done=done)
+            request,
+            "parents/public/consent.html",
+            _chrome(found.language, request_=found, done=done, start=start),
         )
     return _private(response)
+
+
+def _apply(found: ConsentRequest, choice: str) -> str:
+    """The parent's button, when it fits the question and its state; "" when it does not (a second tab)."""
+    if found.purpose == ConsentPurpose.PLACEMENT_OFFER:
+        if choice == "accept" and found.status in consent.OPEN:
+            consent.answer_offer(found, accept=True)
+        elif choice == "call" and found.status == ConsentStatus.PENDING:
+            consent.answer_offer(found, accept=False)
+        else:
+            return ""
+    elif choice in ("yes", "no") and found.status == ConsentStatus.PENDING:
+        consent.answer(found, given=choice == "yes")
+    elif choice == "revoke" and found.status == ConsentStatus.GIVEN:
+        consent.revoke(found)
+    else:
+        return ""
+    return choice
 
 
 def _chrome(code: str, **extra: object) -> dict[str, object]:

@@ -7,6 +7,7 @@ from functools import reduce
 from operator import or_
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import scoping
@@ -128,6 +129,9 @@ def timeline(report: Report) -> list[Event]:
         if p.outflow_date:
             events.append(Event(p.outflow_date, _("Outflow to %(school)s") % {"school": p.receiving_school}))
     events += _downstream(report)
+    from placement import parent_offer
+
+    events += [Event(timezone.localtime(e.at).date(), e.label) for e in parent_offer.events(report)]
     return sorted(events, key=lambda e: e.at)
 
 

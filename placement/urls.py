@@ -1,6 +1,6 @@
 from django.urls import path
 
-from placement import views, views_admin
+from placement import views, views_admin, views_offer
 
 app_name = "placement"
 urlpatterns = [
@@ -17,6 +17,9 @@ urlpatterns = [
     path("placements/<int:pk>/progress/", views.placement_action, {"verb": "progress"}, name="progress"),
     path("placements/<int:pk>/outflow/", views.placement_action, {"verb": "outflow"}, name="outflow"),
     path("placements/<int:pk>/confirm/", views.placement_action, {"verb": "confirm"}, name="confirm"),
+    path("placements/<int:pk>/offer/", views_offer.send, name="offer_send"),
+    path("offers/<int:pk>/letter.pdf", views_offer.letter, name="offer_letter"),
+    path("offers/<int:pk>/answer/", views_offer.answer, name="offer_answer"),
     path("groups/", views_admin.group_list, name="group_list"),
     path("groups/<int:pk>/", views_admin.group_edit, name="group_edit"),
     path("runs/", views_admin.run_list, name="run_list"),

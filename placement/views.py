@@ -15,7 +15,7 @@ from accounts.models import Organisation
 from accounts.roles import Capability, OrganisationKind
 from core.errors import ServiceError
 from core.forms import apply_service_error
-from placement import queries, services
+from placement import queries, services, views_offer
 from placement.forms import EraseForm, HandPlacementForm, OutflowForm, ProgressForm, ReportForm, StartForm
 from placement.models import PlacementStatus, ReportStatus
 from placement.services.common import region_of
@@ -102,6 +102,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "outflow_form": OutflowForm(schools=_schools_of_region(report.school)),
         "erase_form": EraseForm(),
         "keeps_register": keeps,
+        **views_offer.context(report, current, keeps),
     }
     return render(request, "placement/report_detail.html", context)
 

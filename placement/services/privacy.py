@@ -46,7 +46,10 @@ def export_record(user: User, report: Report) -> dict[str, Any]:
         "eligibility_reason",
         "interim",
     ]
+    from placement import parent_offer  # it imports the services package
+
     record: dict[str, Any] = {name: getattr(report, name) for name in fields}
+    record["letters_to_parents"] = parent_offer.export(report)
     record.update(
         school=report.school.name,
         arrival_date=report.arrival_date.isoformat(),
@@ -77,7 +80,10 @@ def export_record(user: User, report: Report) -> dict[str, Any]:
 def erase_report(user: User, report: Report, reason: str = "") -> None:
     """Erase the record and its placements; a place it held is freed. The access log keeps only the id."""
     require(user, Capability.KEEP_REGISTER, report.school)
+    from placement import parent_offer
+
     report = Report.objects.select_for_update().get(pk=report.pk)
+    parent_offer.erase(report)
     for placement in Placement.objects.select_for_update().filter(
         report=report, status__in=["approved", "started"]
     ):
@@ -103,7 +109,11 @@ def anonymise_expired() -> int:
     )
     if not ids:
         return 0
+    from parents.services import erase_about
+    from placement.parent_offer import SUBJECT
+
     with transaction.atomic():
+        erase_about(SUBJECT, list(Placement.objects.filter(report_id__in=ids).values_list("pk", flat=True)))
         Report.siblings.through.objects.filter(from_report_id__in=ids).delete()
         Report.siblings.through.objects.filter(to_report_id__in=ids).delete()
         Report.objects.filter(pk__in=ids).update(anonymised_at=timezone.now(), **PERSONAL)

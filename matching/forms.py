@@ -139,3 +139,21 @@ class AskConsentForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["language"].choices = [(lang.code, lang.name_local) for lang in languages.configured()]  # type: ignore[attr-defined]
+
+
+class ParentLetterForm(forms.Form):
+    """A letter to the pupil's parents: the buddy's introduction or the invitation to a check-in."""
+
+    kind = forms.ChoiceField(label=_("Letter"), choices=())
+    on_date = DateField(label=_("Date of the first meeting or of the talk"))
+    parent_email = forms.EmailField(label=_("Parent's e-mail address"), required=False,
+                                    help_text=_("Leave empty to print the letter instead."))  # fmt: skip
+    language = forms.ChoiceField(label=_("Language of the letter"), choices=())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from parents import languages
+        from parents.models import LetterKind
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = LetterKind.choices  # type: ignore[attr-defined]
+        self.fields["language"].choices = [(lang.code, lang.name_local) for lang in languages.configured()]  # type: ignore[attr-defined]

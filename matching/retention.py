@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts import scoping
 from accounts.roles import Capability
+from matching import parent_letters
 from matching.followup import add_months
 from matching.models import Buddy, Match, MatchStatus
 from pupils import access, services
@@ -91,10 +92,14 @@ def export_pupil(user: object, pupil_id: int) -> dict[str, Any]:
         }
         for m in Match.objects.filter(pupil=pupil).select_related("buddy").prefetch_related("check_ins")
     ]
+    data["letters_to_parents"] = parent_letters.held_about(pupil.pk)
     access.record(user, [pupil.pk], AccessAction.EXPORT, context="matching.export")
     return data
 
 
 def erase_pupil(user: object, pupil_id: int, reason: str = "") -> None:
-    """Erase a pupil with its matches, check-ins and run rows; the access log keeps only the id."""
-    services.erase_pupil(user, pupil_id, reason)
+    """Erase a pupil with its matches, check-ins, run rows and letters to the parents; the access log
+    keeps only the id."""
+    with transaction.atomic():
+        services.erase_pupil(user, pupil_id, reason)
+        parent_letters.erase_about(pupil_id)

@@ -23,9 +23,17 @@ from accounts import scoping
 from accounts.roles import Capability
 from core.errors import ServiceError
 from core.redirects import redirect_next
-from matching import followup, review
+from matching import followup, parent_letters, review
 from matching.explanations import explain, interest_names
-from matching.forms import CheckInForm, EndForm, FitForm, NoFieldsForm, RejectForm, SwapForm
+from matching.forms import (
+    CheckInForm,
+    EndForm,
+    FitForm,
+    NoFieldsForm,
+    ParentLetterForm,
+    RejectForm,
+    SwapForm,
+)
 from matching.models import Buddy, Match, MatchStatus
 from pupils import access
 from pupils.models import AccessAction
@@ -81,6 +89,12 @@ ACTIONS = {
         lambda u, pk, d: followup.end_match(u, pk, d["reason"], d["note"]),
         gettext_lazy("Match %(pair)s ended."),
         "end_form",
+    ),
+    "parent_letter": Action(
+        ParentLetterForm,
+        lambda u, pk, d: parent_letters.write(u, pk, **d),
+        gettext_lazy("The letter to the parents of %(pair)s is ready."),
+        "parent_letter_form",
     ),
     "undo_end": Action(
         NoFieldsForm,
@@ -153,6 +167,8 @@ def _render(request: HttpRequest, match: Match, forms_: dict[str, forms.Form]) -
             "fit_form": FitForm(),
             "end_form": EndForm(),
             "reject_form": RejectForm(),
+            "parent_letter_form": ParentLetterForm(initial={"on_date": today}),
+            "parent_letters": parent_letters.letters_for(match),
             **forms_,
         },
     )

@@ -12,6 +12,7 @@ urlpatterns = [
     path("beheer/nieuw/", views_edit.page_create, name="create"),
     path("beheer/<int:pk>/", views_edit.page_edit, name="edit"),
     path("beheer/toestemming/<int:pk>/brief.pdf", views_edit.consent_letter, name="consent_letter"),
+    path("beheer/brief/<int:pk>.pdf", views_edit.letter_pdf, name="letter_pdf"),
     path("beheer/<int:pk>/<str:lang>/", views_edit.translation_edit, name="translate"),
     path("<str:lang>/", views.municipalities, name="municipalities"),
     path("<str:lang>/<slug:slug>/", views.portal, name="portal"),

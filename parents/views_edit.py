@@ -1,5 +1,7 @@
 """Editors' pages: municipal and regional coordinators write the Dutch text and its translations."""
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -13,7 +15,7 @@ from core.errors import ServiceError
 from core.forms import apply_service_error
 from parents import languages, letters, queries, rendering, services
 from parents.forms import NewPageForm, SourceForm, TranslationForm
-from parents.models import ConsentRequest, InfoPage
+from parents.models import ConsentPurpose, ConsentRequest, InfoPage, Letter
 
 CAP = Capability.EDIT_PARENT_INFO
 
@@ -123,14 +125,30 @@ def consent_letter(request: HttpRequest, pk: int) -> HttpResponse:
     found = scoping.scope(
         ConsentRequest.objects.select_related("school"), request.user, Capability.MANAGE_PUPILS, "school"
     )
-    consent_request = found.filter(pk=pk).first()
+    consent_request = found.exclude(purpose=ConsentPurpose.PLACEMENT_OFFER).filter(pk=pk).first()
     if consent_request is None:
         raise Http404
+    return _printable(lambda: letters.consent_letter(consent_request), f"toestemming-{consent_request.pk}")
+
+
+@login_required
+def letter_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """A letter that asks nothing back, printed for a family without e-mail (until retention erased it)."""
+    found = scoping.scope(
+        Letter.objects.select_related("school"), request.user, Capability.MANAGE_PUPILS, "school"
+    )
+    letter = found.filter(pk=pk, contact_erased_at__isnull=True).first()
+    if letter is None:
+        raise Http404
+    return _printable(lambda: letters.printed(letter), f"brief-{letter.pk}")
+
+
+def _printable(render_pdf: Callable[[], bytes], name: str) -> HttpResponse:
     try:
-        document = letters.consent_letter(consent_request)
+        document = render_pdf()
     except letters.FontsMissing as exc:
         return HttpResponse(exc.message, status=503, content_type="text/plain; charset=utf-8")
     response = HttpResponse(document, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="toestemming-{consent_request.pk}.pdf"'
+    response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
     response["Cache-Control"] = "no-store"
     return response

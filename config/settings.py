@@ -73,6 +73,8 @@ MIDDLEWARE = [
     # since Django 4.2 GZipMiddleware adds random padding to every compressed response (and the CSRF
     # token is masked per response).
     "django.middleware.gzip.GZipMiddleware",
+    # Inside gzip, outside session and locale: shareable caching of the public parents' pages.
+    "parents.middleware.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

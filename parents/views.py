@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from core import redirects
 from parents import languages, queries, rendering
 from parents.formatting import long_date, month_year
+from parents.middleware import ATTRIBUTE as PUBLIC_MARK
 from parents.models import TranslationStatus
 from parents.public_forms import TimelineForm
 from parents.timeline import timeline
@@ -43,6 +44,7 @@ def public(view: View) -> View:
         with translation.override(language.code):
             response = view(request, language, *args, **kwargs)
         patch_cache_control(response, public=True, max_age=CACHE_SECONDS)
+        setattr(response, PUBLIC_MARK, language.code)  # Vary and Content-Language: parents.middleware
         return response
 
     return require_GET(wrapped)

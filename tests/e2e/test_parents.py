@@ -1,13 +1,22 @@
 """A parent's journey on a phone, without an account: the information pages in Arabic (right to left)
-and Ukrainian, the school path by birth month, and a consent link answered yes and revoked later."""
+and Ukrainian, the school path by birth month, a consent link answered yes (by keyboard) and revoked later,
+and the coordinator seeing both with their time and channel; a placement offer accepted in Tigrinya."""
 
+from datetime import date, datetime
+
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from playwright.sync_api import expect
 
+from accounts.roles import Role
+from matching import parent_consent
 from parents import consent
-from parents.models import ConsentPurpose, ConsentRequest, ConsentStatus
-from tests.e2e.helpers import assert_accessible
-from tests.factories import make_user
+from parents.models import ConsentRequest, ConsentStatus
+from placement import parent_offer, services
+from tests.e2e.helpers import assert_accessible, login, member, press_until_focused
+from tests.matching.factories import make_buddy
 from tests.parents.factories import make_page
+from tests.placement.factories import make_group, make_placement, make_register, make_report
 
 PHONE = {"width": 375, "height": 812}
 
@@ -57,19 +66,18 @@ def test_it_walks_a_family_through_the_pages_the_school_path_and_consent(open_pa
     assert_accessible(page)
     assert info.pk
 
-    request = consent.request_consent(
-        consent.Subject("tests.buddy", 1, tree.school_a, "Bram", "Hamid"),
-        make_user(),
-        purpose=ConsentPurpose.CHILD_AS_BUDDY,
-        language="ar",
-    )
+    coordinator = member(Role.BUDDY_COORDINATOR, tree.school_a, "maatjes@school-a.test")
+    buddy = make_buddy(tree.school_a, first_name="Bram", consent_by="", consent_at=None)
+    request = parent_consent.ask(buddy, coordinator, parent_email="", language="ar")
     link = f"/ouders/toestemming/{consent.token_for(request)}/"
     page.goto(link)
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     expect(page.locator(".consent-question")).to_contain_text("Bram")
     _fits(page)
     assert_accessible(page)
-    page.get_by_role("button", name="نعم، أعطي الإذن").click()
+    press_until_focused(page, "button[value=yes]")  # by keyboard alone
+    expect(page.locator(":focus")).to_have_text("نعم، أعطي الإذن")
+    page.keyboard.press("Enter")
     expect(page.locator(".message")).to_have_text("شكرًا لك. لقد أعطيت الإذن.")
     assert ConsentRequest.objects.get(pk=request.pk).status == ConsentStatus.GIVEN
 
@@ -80,3 +88,55 @@ def test_it_walks_a_family_through_the_pages_the_school_path_and_consent(open_pa
     response = page.goto(link)
     assert response is not None
     assert response.status == 410
+
+    # The coordinator, on a phone too, sees both answers on the buddy's page, each with its time and channel.
+    staff = open_page()
+    staff.set_viewport_size(PHONE)
+    login(staff, coordinator.email)
+    staff.goto(f"/matching/buddies/{buddy.pk}/edit/")
+    history = staff.locator(".consent-history")
+    events = ConsentRequest.objects.get(pk=request.pk).events.order_by("at", "pk")
+    for event, label in zip(
+        events[1:],
+        ["Gegeven (door de ouder, via de link)", "Ingetrokken (door de ouder, via de link)"],
+        strict=True,
+    ):
+        expect(history).to_contain_text(f"{_dutch(event.at)}: {label}")
+    expect(history.locator("> li > strong")).to_have_text("Ingetrokken")
+    _fits(staff)
+    assert_accessible(staff)
+
+
+def _dutch(at: datetime) -> str:
+    with translation.override("nl"):
+        return date_format(timezone.localtime(at), "DATETIME_FORMAT")
+
+
+def test_it_lets_a_family_accept_a_placement_offer_in_tigrinya_by_keyboard(open_page, tree) -> None:
+    reg = make_register(tree)
+    officer = member(Role.PLACEMENT_OFFICER, tree.region_a, "aanmeldpunt@regio-a.test")
+    child = make_report(tree.school_a, first_name="Hamid", letter_language="ti")
+    placement = services.approve(officer, make_placement(child, make_group(reg.location)))
+    asked = parent_offer.offer(officer, placement, start_date=date(2027, 3, 8))
+
+    family = open_page(locale="ti")
+    family.set_viewport_size(PHONE)
+    family.goto(f"/ouders/toestemming/{consent.token_for(asked)}/")
+    expect(family.locator("html")).to_have_attribute("lang", "ti")
+    expect(family.locator(".consent-question")).to_contain_text("Haarlem-Noord")
+    _fits(family)
+    assert_accessible(family)
+    press_until_focused(family, "button[value=accept]")
+    family.keyboard.press("Enter")
+    expect(family.locator(".message")).to_have_text("የቐንየልና። ነቲ ቦታ ተቐቢልኩሞ።")
+
+    staff = open_page()
+    staff.set_viewport_size(PHONE)
+    login(staff, officer.email)
+    staff.goto(f"/placement/children/{child.pk}/")
+    expect(staff.locator(".offer-history > li > strong")).to_have_text("Plaats aangenomen")
+    expect(staff.locator(".offer-history")).to_contain_text("(door de ouder, via de link)")
+    expect(staff.locator(".timeline")).to_contain_text(
+        "Ouders: Plaats aangenomen (Door de ouder, via de link)"
+    )
+    _fits(staff)

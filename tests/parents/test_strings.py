@@ -14,6 +14,14 @@ from tests.support import services_required
 from tests.test_translations import messages, parse_po, problems
 
 APP = Path(__file__).resolve().parents[2] / "parents"
+# One sentence of each letter template and of the offer's page: they must reach every family catalogue.
+LETTER_SENTENCES = {
+    "A question from your child's school",
+    "There is a place for %(child)s in the newcomer class at %(place)s.",
+    "At %(school)s, %(child)s gets a buddy: %(buddy)s.",
+    "The talk is on %(date)s at the school.",
+    "Please call me first",
+}
 FAMILY_LANGUAGES = [code for code in settings.PARENT_LANGUAGES if code not in {"nl", "en"}]
 
 
@@ -33,7 +41,9 @@ def _extract(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, language: str, ign
 @pytest.mark.parametrize("language", FAMILY_LANGUAGES)
 def test_it_translates_every_message_of_the_public_pages(tmp_path, monkeypatch, language):
     entries = parse_po(_extract(tmp_path, monkeypatch, language, STAFF_FILES).read_text(encoding="utf-8"))
-    assert len(messages(entries)) >= 30  # the extraction really ran over the public pages
+    msgids = {e["msgid"] for e in messages(entries)}
+    assert len(msgids) >= 30  # the extraction really ran over the public pages
+    assert LETTER_SENTENCES <= msgids  # and over the letters' templates and the offer's answer page
     found = problems(entries)
     assert not found, f"parents/locale/{language}: {len(found)} message(s) to translate:\n" + "\n".join(found)
 

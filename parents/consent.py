@@ -202,3 +202,16 @@ def answer_offer(request: ConsentRequest, *, accept: bool, channel: str = Consen
     request.save(update_fields=["status", "answered_at", "channel"])
     _record(request, request.status, channel=channel, user=user, reason=reason.strip())
     return request
+
+
+@transaction.atomic
+def withdraw(request: ConsentRequest, user: User | None, *, reason: str) -> ConsentRequest:
+    """The asking domain takes back an open question (the offer of a place that went to someone else);
+    its link then says it was used."""
+    request = _locked(request)
+    if request.status not in OPEN:
+        raise Conflict(_("This question was already answered."), code="already_answered")
+    request.status = ConsentStatus.WITHDRAWN
+    request.save(update_fields=["status"])
+    _record(request, ConsentStatus.WITHDRAWN, user=user, reason=reason)
+    return request

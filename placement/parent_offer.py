@@ -45,6 +45,12 @@ def offer(user: User, placement: Placement, *, start_date: date) -> ConsentReque
     require(user, Capability.KEEP_REGISTER, report.school)
     if placement.status != PlacementStatus.APPROVED:
         raise Conflict(_("Only an approved place can be offered to the family."), code="not_approved")
+    # An offer of the child's earlier place (placed again since) no longer stands.
+    earlier = ConsentRequest.objects.filter(
+        subject=SUBJECT, subject_id__in=_placement_ids(report), status__in=consent.OPEN
+    ).exclude(subject_id=placement.pk)
+    for stale in earlier:
+        consent.withdraw(stale, user, reason="another place was offered")
     location = placement.group.location
     return consent.request_consent(
         consent.Subject(

@@ -173,3 +173,16 @@ def test_it_erases_the_offers_when_the_record_is_anonymised(reg, settings):
     assert services.anonymise_expired() == 1
     assert not ConsentRequest.objects.exists()
     assert placement.__class__.objects.get(pk=placement.pk).status == PlacementStatus.APPROVED
+
+
+def test_it_withdraws_the_offer_of_an_earlier_place_when_another_is_offered(reg):
+    first = _approved(reg)
+    old = parent_offer.offer(reg.officer, first, start_date=START)
+    first.__class__.objects.filter(pk=first.pk).update(status=PlacementStatus.ENDED)
+    first.report.__class__.objects.filter(pk=first.report_id).update(status=ReportStatus.WAITING)
+    second = services.approve(reg.officer, make_placement(first.report, make_group(reg.location)))
+    new = parent_offer.offer(reg.officer, second, start_date=START)
+    old.refresh_from_db()
+    assert old.status == ConsentStatus.WITHDRAWN
+    assert Client().get(_link(old)).status_code == 410
+    assert Client().get(_link(new)).status_code == 200

@@ -15,6 +15,7 @@ from parents import consent
 from parents.models import ConsentChannel, ConsentRequest, ConsentStatus
 from placement import parent_offer, queries, services
 from placement.models import PlacementStatus, ReportStatus
+from tests.parents.test_letters import _need_pdf_tools
 from tests.placement.factories import make_group, make_placement, make_report
 
 pytestmark = pytest.mark.django_db
@@ -132,6 +133,20 @@ def test_it_offers_only_an_approved_place_and_only_within_reach(reg):
     assert asked.start_date == START  # typed the Dutch way
     assert _client(reg.officer_b).get(f"/placement/offers/{asked.pk}/letter.pdf").status_code == 404
     assert _client(reg.school_staff).get(f"/placement/offers/{asked.pk}/letter.pdf").status_code == 404
+    # The consent letters' address does not print offers, whoever asks.
+    assert (
+        _client(reg.location_staff).get(f"/ouders/beheer/toestemming/{asked.pk}/brief.pdf").status_code == 404
+    )
+
+
+def test_it_prints_the_offer_for_the_officer(reg):
+    _need_pdf_tools()
+    asked = parent_offer.offer(reg.officer, _approved(reg, parent_email=""), start_date=START)
+    response = _client(reg.officer).get(f"/placement/offers/{asked.pk}/letter.pdf")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Cache-Control"] == "no-store"
+    assert response.content.startswith(b"%PDF")
 
 
 def test_it_falls_back_to_dutch_for_a_letter_language_not_offered(reg):

@@ -8,6 +8,7 @@ no classes, no pricing, no cut-off) on medium instances where pricing has to wid
 import math
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
@@ -67,18 +68,11 @@ def check(cost: np.ndarray, size: np.ndarray, capacity: np.ndarray, spread: floa
     return solution
 
 
+@pytest.mark.parametrize("tight", [True, False], ids=["tight", "ample"])
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(instances(tight=True))
-def test_it_is_optimal_on_tight_instances(instance):
-    cost, size, capacity, spread = instance
-    solution = check(cost, size, capacity, spread)
-    assert (solution.placed, solution.cost) == brute_force(cost, size, capacity, spread)
-
-
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(instances(tight=False))
-def test_it_is_optimal_on_ample_instances(instance):
-    cost, size, capacity, spread = instance
+@given(data=st.data())
+def test_it_is_optimal_against_brute_force(tight, data):
+    cost, size, capacity, spread = data.draw(instances(tight=tight))
     solution = check(cost, size, capacity, spread)
     assert (solution.placed, solution.cost) == brute_force(cost, size, capacity, spread)
 
@@ -160,3 +154,21 @@ def test_it_is_deterministic():
     first = gap.solve(cost, size, capacity)
 
     assert all(np.array_equal(first.columns, gap.solve(cost, size, capacity).columns) for _ in range(3))
+
+
+@pytest.mark.parametrize("limit", [0.05, 0.3])
+def test_the_bounds_it_reports_when_stopped_hold_for_the_true_optimum(limit):
+    rng = np.random.default_rng(5)
+    n, m = 150, 25
+    cost = rng.integers(0, 19, size=(n, m)).astype(np.float64)
+    size = rng.choice(SIZES, size=n)
+    capacity = rng.integers(10, 40, size=m)
+    best = gap.solve(cost, size, capacity)
+
+    stopped = gap.solve(cost, size, capacity, time_limit=limit)
+
+    assert best.optimal
+    assert stopped.placed <= best.placed <= stopped.max_placed
+    if stopped.missing_at_most == 0:
+        assert stopped.cost_bound <= best.cost <= stopped.cost
+    assert stopped.optimal == (stopped.missing_at_most == 0 and stopped.cost_gap == 0)

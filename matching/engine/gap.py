@@ -15,7 +15,8 @@ Stage 1, the most items. Only which bins an item may enter and its size matter h
 both form a class, and the program has one whole-number variable per (class, bin): how many of the class
 the bin takes, at most the class's size in total, within each bin's capacity. A few hundred variables
 where one per (item, bin) pair gave thousands (and HiGHS spent seconds on it); its optimum is a placement
-of that many items (the items of a class in index order).
+of that many items (which items of a class go where: the cheapest pairing, by
+:func:`scipy.optimize.linear_sum_assignment`).
 
 Stage 2, the least cost with that many items. Binary ``x[i, c]`` for every eligible pair;
 ``sum_c x[i, c] <= 1``; ``sum_i size[i] x[i, c] <= capacity[c]``; ``sum x >= t`` (stage 1's count); the
@@ -47,7 +48,7 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+from scipy.optimize import Bounds, LinearConstraint, linear_sum_assignment, linprog, milp
 from scipy.sparse import csr_array, vstack
 
 # Reduced costs come from a floating-point LP: pairs are kept with this much to spare, so rounding can only
@@ -113,7 +114,7 @@ def _dual(res: object, fallback: float) -> float:
 
 
 def _most_items(
-    size: np.ndarray, capacity: np.ndarray, eligible: np.ndarray, clock: _Clock
+    cost: np.ndarray, size: np.ndarray, capacity: np.ndarray, eligible: np.ndarray, clock: _Clock
 ) -> tuple[np.ndarray, int]:
     """Stage 1 on classes of interchangeable items; the columns of a best placement and the proven most."""
     n, m = eligible.shape
@@ -142,10 +143,14 @@ def _most_items(
     if res.x is None:
         return columns, min(n, math.floor(-_dual(res, -n) + 1e-6))
     take = np.round(res.x).astype(np.int64)
-    members = [list(np.flatnonzero(klass == k)) for k in range(keys.shape[0])]
-    for j in np.flatnonzero(take):  # items of a class in index order, bins in index order (ks, cs sorted)
-        for _ in range(take[j]):
-            columns[members[ks[j]].pop(0)] = cs[j]
+    for k in range(keys.shape[0]):
+        slots = np.repeat(cs[ks == k], take[ks == k])  # a bin for each item the class sends there
+        if slots.size:
+            # Which items of the class: the cheapest pairing (the counts fix the spreading term), so that
+            # stage 2 starts from a fair placement and a solve stopped early still has one.
+            items = np.flatnonzero(klass == k)
+            chosen, places = linear_sum_assignment(cost[np.ix_(items, slots)])
+            columns[items[chosen]] = slots[places]
     return columns, max(int(take.sum()), math.floor(-_dual(res, -take.sum()) + 1e-6))
 
 
@@ -274,7 +279,7 @@ def solve(
         return Solution(columns, 0, 0.0, True, 0, 0.0, time.perf_counter() - clock.started)
     g = math.gcd(*size[placeable].tolist())
     size, capacity = size // g, capacity // g
-    columns, max_placed = _most_items(size, capacity, eligible, clock)
+    columns, max_placed = _most_items(cost, size, capacity, eligible, clock)
     placed = int((columns >= 0).sum())
     bound, proven = total_cost(columns, cost, spread), True
     if placed:

@@ -171,6 +171,8 @@ def test_the_bounds_it_reports_when_stopped_hold_for_the_true_optimum(limit):
     assert stopped.placed <= best.placed <= stopped.max_placed
     if stopped.missing_at_most == 0:
         assert stopped.cost_bound <= best.cost <= stopped.cost
-    if stopped.placed == best.placed:  # stage 1 pairs a class's items cheaply: a fair start, not any placement
+    if (
+        stopped.placed == best.placed
+    ):  # stage 1 pairs a class's items cheaply: a fair start, not any placement
         assert stopped.cost <= 2 * best.cost
     assert stopped.optimal == (stopped.missing_at_most == 0 and stopped.cost_gap == 0)

@@ -53,7 +53,7 @@ LOAD = 4
 SPREAD = 1  # extra cost of each further new request for the same supporter
 # Largest queue (requests x supporters) solved within the page request; larger ones run in the background.
 # Measured with benchmarks/allocation.py (README "Bulk allocation"): 100 x 20 tight queues take at most
-# 0.6 s at load 10 on two cores, 300 x 40 ones 0.2-4 s (one in eight up to 30 s), too long for a page.
+# 0.8 s at load 10 on two cores, 300 x 40 ones 0.4-5 s (one in eight up to 30 s), too long for a page.
 INLINE_PAIRS = 2000
 INLINE_SECONDS = 5.0  # time limit of a solve within the page request
 BACKGROUND_SECONDS = 120.0  # time limit of a background allocation run

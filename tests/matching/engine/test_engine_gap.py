@@ -111,27 +111,33 @@ def plain_milp(cost: np.ndarray, size: np.ndarray, capacity: np.ndarray) -> tupl
     return placed, round(res.fun + weight * placed)
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@pytest.mark.parametrize("band", [gap.BAND, 0.5])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.integers(0, 10_000), st.booleans())
-def test_it_agrees_with_a_plain_milp_on_medium_instances(seed, tight):
+def test_it_agrees_with_a_plain_milp_on_medium_instances(band, seed, tight):
     rng = np.random.default_rng(seed)
     n, m = 24, 5
     cost = rng.integers(0, 19, size=(n, m)).astype(np.float64)
     cost[rng.random((n, m)) < 0.15] = np.inf
     size = rng.choice(SIZES, size=n)
     capacity = rng.integers(4, 20 if tight else 60, size=m)
-
-    solution = check(cost, size, capacity, 1)
+    default, gap.BAND = gap.BAND, band  # not monkeypatch: hypothesis runs the body many times per test
+    try:
+        solution = check(cost, size, capacity, 1)
+    finally:
+        gap.BAND = default
 
     assert (solution.placed, solution.cost) == plain_milp(cost, size, capacity)
 
 
-def test_pricing_widens_its_pairs_until_the_optimum_is_proven(monkeypatch):
+@pytest.mark.parametrize("band", [gap.BAND, 0.5])
+def test_pricing_widens_its_pairs_until_the_optimum_is_proven(monkeypatch, band):
     # Reduced costs above 1 are dropped at first; here the optimum needs pairs the first round dropped
     # (several bins, tight, spread), so at least two restricted solves run and the answer is still exact.
     calls = []
     original = gap.milp
     monkeypatch.setattr(gap, "milp", lambda *a, **k: calls.append(a[0].size) or original(*a, **k))
+    monkeypatch.setattr(gap, "BAND", band)  # 0.5: many bands, each solve only for its own band
     rng = np.random.default_rng(1)
     n, m = 40, 6
     cost = rng.integers(0, 19, size=(n, m)).astype(np.float64)
@@ -142,6 +148,8 @@ def test_pricing_widens_its_pairs_until_the_optimum_is_proven(monkeypatch):
 
     assert len(calls) >= 3  # stage 1, then stage 2 at least twice
     assert calls[1] < calls[2] < n * m  # the second round kept more pairs, still not all
+    if band < 1:
+        assert len(calls) >= 5
     assert (solution.placed, solution.cost) == plain_milp(cost, size, capacity)
 
 

@@ -53,7 +53,7 @@ LOAD = 4
 SPREAD = 1  # extra cost of each further new request for the same supporter
 # Largest queue (requests x supporters) solved within the page request; larger ones run in the background.
 # Measured with benchmarks/allocation.py (README "Bulk allocation"): 100 x 20 tight queues take at most
-# 0.8 s at load 10 on two cores, 300 x 40 ones 0.4-5 s (one in eight up to 30 s), too long for a page.
+# 0.5 s at load 7 on two cores, 300 x 40 ones 1-6 s: too long for a page, so those run in the background.
 INLINE_PAIRS = 2000
 INLINE_SECONDS = 5.0  # time limit of a solve within the page request
 BACKGROUND_SECONDS = 120.0  # time limit of a background allocation run

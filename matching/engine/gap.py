@@ -13,9 +13,9 @@ Sizes and capacities are first divided by the gcd of the sizes (exact for whole 
 
 Stage 1, the most items. Only which bins an item may enter and its size matter here, so items alike in
 both form a class, and the program has one whole-number variable per (class, bin): how many of the class
-the bin takes, at most the number of items in the class in total, within each bin's capacity. A few hundred variables
-where one per (item, bin) pair gave thousands (and HiGHS spent seconds on it); its optimum is a placement
-of that many items (which items of a class go where: the cheapest pairing, by
+the bin takes, at most the number of items in the class in total, within each bin's capacity. A few
+hundred variables where one per (item, bin) pair gave thousands (and HiGHS spent seconds on it); its
+optimum is a placement of that many items (which items of a class go where: the cheapest pairing, by
 :func:`scipy.optimize.linear_sum_assignment`).
 
 Stage 2, the least cost with that many items. Binary ``x[i, c]`` for every eligible pair;
@@ -40,8 +40,9 @@ Time limit (shared by both stages): the best placement found and proven bounds. 
 most items any placement can hold (stage 1's dual bound); when stage 1 reached it, ``cost_bound`` is the
 least cost possible with that many (the smaller of the restricted program's dual bound and L + the least
 reduced cost of a dropped pair, rounded up when all costs are whole). :class:`Solution` reports both;
-when no limit was hit they equal the solution (gap zero). Deterministic: HiGHS is deterministic for the same input, and callers order items
-and bins by id (a solve stopped by the time limit depends on the machine's speed).
+when no limit was hit they equal the solution (gap zero). Deterministic: HiGHS is deterministic for the
+same input, and callers order items and bins by id (a solve stopped by the time limit depends on the
+machine's speed).
 """
 
 from __future__ import annotations

@@ -18,7 +18,8 @@ hours (whole hours, so ``floor(free)``). Among all such allocations the proposal
    new request (k = 0, 1, 2, ...) costs k more, i.e. ``t (t - 1) / 2`` for a supporter receiving t - so
    that requests are spread over the team.
 
-Exact: the solver proves the optimum. When a time limit stops it first (large queues, busy machine), the
+Exact: the solver proves the optimum. When a time limit (``INLINE_SECONDS`` within a page request,
+``BACKGROUND_SECONDS`` in a background run) stops it first (large queues, busy machine), the
 proposal is the best allocation found with a proven gap: at most ``missing_at_most`` more requests, or,
 with as many requests, a cost at most ``cost_gap`` lower. Queues of more than ``INLINE_PAIRS`` requests x
 supporters are solved by a background allocation run (``caseloads.runs``). Deterministic for the same
@@ -51,8 +52,9 @@ MUNICIPALITY = 2
 LOAD = 4
 SPREAD = 1  # extra cost of each further new request for the same supporter
 # Largest queue (requests x supporters) solved within the page request; larger ones run in the background.
-# Measured with benchmarks/allocation.py: see README "Bulk allocation".
-INLINE_PAIRS = 400
+# Measured with benchmarks/allocation.py (README "Bulk allocation"): 100 x 20 tight queues take at most
+# 0.5 s at load 7 on two cores, 300 x 40 ones 1-6 s: too long for a page, so those run in the background.
+INLINE_PAIRS = 2000
 INLINE_SECONDS = 5.0  # time limit of a solve within the page request
 BACKGROUND_SECONDS = 120.0  # time limit of a background allocation run
 

@@ -145,3 +145,27 @@ def test_it_shows_the_proven_gap_when_the_time_limit_stopped_the_solver(
 
     assert (page.context["proposal"].optimal, page.context["proposal"].missing_at_most) == (False, 2)
     assert "at most 2 more requests could be allocated" in page.content.decode()
+
+
+def test_a_background_run_stopped_by_the_time_limit_shows_its_proven_cost_gap(
+    tree, client, coordinator, background, monkeypatch, django_capture_on_commit_callbacks
+):
+    make_supporter(tree.support_a)
+    make_supporter(tree.support_a)
+    make_request(tree.school_a)
+    make_request(tree.school_a2)
+    # Both requests placed (no allocation has more), cost 9 with a proven bound of 7.
+    stopped = gap.Solution(np.array([0, 1]), 2, 9.0, False, 2, 7.0, 120.0)
+    monkeypatch.setattr(allocation, "solve_exact", lambda *args, **kwargs: stopped)
+    client.force_login(coordinator)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("caseloads:allocate_open"), {"action": "start"})
+    page = client.get(reverse("caseloads:allocate_open"))
+
+    run = AllocationRun.objects.get()
+    assert (run.result["optimal"], run.result["missing_at_most"], run.result["cost_gap"]) == (False, 0, 2.0)
+    text = page.content.decode()
+    assert "no allocation has more requests, and the best one costs at most 2 less than this one" in text
+    assert "Total cost of this proposal: 9." in text
+    assert "each further new request for the same supporter costs 1 more" in text  # the spreading term

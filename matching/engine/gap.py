@@ -32,6 +32,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
@@ -105,7 +106,7 @@ def _model(
     return rows, cols, y_k.astype(np.float64), a, upper
 
 
-def _milp(c_vec: np.ndarray, p: int, a: csr_array, upper: np.ndarray, time_limit: float | None):
+def _milp(c_vec: np.ndarray, p: int, a: csr_array, upper: np.ndarray, time_limit: float | None) -> Any:
     options: dict[str, float | bool] = {"mip_rel_gap": 0.0, "presolve": True}
     if time_limit is not None:
         options["time_limit"] = max(0.1, float(time_limit))

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from accounts import scoping
 from accounts.roles import Capability
-from matching.followup import add_months
+from core.dates import add_months
 from matching.models import Buddy, Match, MatchStatus
 from pupils import access, services
 from pupils.models import AccessAction, Pupil

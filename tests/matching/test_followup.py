@@ -4,18 +4,11 @@ from unittest import mock
 import pytest
 from django.utils import timezone
 
-from accounts.roles import Role
 from core.errors import ServiceError
 from matching import followup, runs
 from matching.models import CheckIn, EndReason, Match, MatchRun, MatchStatus
 from pupils.models import Pupil
-from tests.factories import make_membership
 from tests.matching.factories import make_buddy, make_match, make_pupil
-
-
-@pytest.fixture
-def coordinator_a(tree):
-    return make_membership(Role.BUDDY_COORDINATOR, tree.municipality_a1)
 
 
 def approved(tree, **extra):

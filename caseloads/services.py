@@ -34,8 +34,8 @@ from caseloads.models import (
 )
 from core import numbers, outbox
 from core.errors import Conflict, Forbidden, ServiceError
-from pupils.languages import validate_codes
 from pupils.models import Pupil
+from pupils.services import clean_languages
 
 
 def _notify_status(request: SupportRequest) -> None:
@@ -59,12 +59,7 @@ def file_request(
 ) -> SupportRequest:
     if school.kind != OrganisationKind.SCHOOL or not scoping.can(user, Capability.REQUEST_SUPPORT, school):
         raise Forbidden(_("You cannot file requests for this school."), field="school")
-    try:
-        codes = validate_codes(list(languages))
-    except ValueError as exc:
-        raise ServiceError(
-            _("Unknown language code: %(code)s.") % {"code": exc.args[0]}, field="languages"
-        ) from None
+    codes = clean_languages(list(languages), "languages")
     if not description.strip():
         raise ServiceError(_("Describe what you need help with."), field="description")
     for value, choices, field in (
@@ -481,12 +476,7 @@ def save_profile(
         raise Forbidden(_("You cannot change this profile."))
     if any(t not in Topic.values for t in expertise):
         raise ServiceError(_("Unknown topic."), field="expertise")
-    try:
-        codes = validate_codes(list(languages))
-    except ValueError as exc:
-        raise ServiceError(
-            _("Unknown language code: %(code)s.") % {"code": exc.args[0]}, field="languages"
-        ) from None
+    codes = clean_languages(list(languages), "languages")
     if home_municipality is not None and home_municipality.kind != OrganisationKind.MUNICIPALITY:
         raise ServiceError(_("Choose a municipality."), field="home_municipality")
     profile, _created = SupporterProfile.objects.update_or_create(

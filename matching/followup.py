@@ -26,7 +26,8 @@ from matching.models import (
     MatchStatus,
 )
 from pupils import access
-from pupils.models import AccessAction, Pupil
+from pupils import services as pupils
+from pupils.models import AccessAction
 
 FIRST_CHECK_INS = (timedelta(weeks=1), timedelta(weeks=2), timedelta(weeks=6))
 
@@ -100,7 +101,7 @@ def record_fit(user: object, match_id: int, fit: str) -> Match:
         match.save(update_fields=["fit", "fit_at"])
         if fit == Fit.NOT_A_FIT:
             _end(match, EndReason.NOT_A_FIT)
-            Pupil.objects.filter(pk=match.pupil_id).update(priority_since=timezone.now())
+            pupils.set_priority(match.pupil_id, timezone.now())
         access.record(user, [match.pupil_id], AccessAction.CHANGE, context="matching.fit")
     return match
 
@@ -136,7 +137,7 @@ def end_match(user: object, match_id: int, reason: str, note: str = "") -> Match
         match = _active_for_update(user, match_id)
         _end(match, reason, note)
         if reason == EndReason.NOT_A_FIT:
-            Pupil.objects.filter(pk=match.pupil_id).update(priority_since=timezone.now())
+            pupils.set_priority(match.pupil_id, timezone.now())
         access.record(user, [match.pupil_id], AccessAction.CHANGE, context="matching.end")
     return match
 
@@ -176,7 +177,7 @@ def undo_end(user: object, match_id: int) -> Match:
         if match.fit == Fit.NOT_A_FIT:
             match.fit, match.fit_at = "", None
         match.save(update_fields=["status", "ended_at", "end_reason", "end_note", "fit", "fit_at"])
-        Pupil.objects.filter(pk=match.pupil_id).update(priority_since=None)
+        pupils.set_priority(match.pupil_id, None)
         schedule_check_ins(match)
         access.record(user, [match.pupil_id], AccessAction.CHANGE, context="matching.undo_end")
     return match

@@ -20,6 +20,7 @@ from matching.followup import schedule_check_ins
 from matching.models import MATCH_TRANSITIONS, Buddy, Match, MatchStatus, RejectReason, RunStatus
 from matching.problem_builder import explain_pair
 from pupils import access
+from pupils import services as pupils
 from pupils.models import AccessAction, Pupil
 
 
@@ -78,7 +79,7 @@ def approve(user: object, match_id: int) -> Match:
                 _("This pupil already has an approved buddy of this kind."), code="pupil_matched"
             ) from None
         schedule_check_ins(match)
-        Pupil.objects.filter(pk=match.pupil_id).update(priority_since=None)
+        pupils.set_priority(match.pupil_id, None)
         access.record(user, [match.pupil_id], AccessAction.CHANGE, context="matching.approve")
         outbox.enqueue("matching.notify_match_approved", match.pk)
     return match

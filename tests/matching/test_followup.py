@@ -132,11 +132,11 @@ def test_it_starts_nightly_runs_per_region_for_pupils_within_the_horizon(tree, s
 
 
 def test_it_only_takes_pupils_within_the_horizon_in_a_nightly_run(tree):
-    soon = make_pupil(tree.school_a, transition_date=date.today() + timedelta(days=7))
-    make_pupil(tree.school_a, transition_date=date.today() + timedelta(days=120))
+    soon = make_pupil(tree.school_a, transition_date=timezone.localdate() + timedelta(days=7))
+    make_pupil(tree.school_a, transition_date=timezone.localdate() + timedelta(days=120))
     make_buddy(tree.school_a, capacity=3)
     run = MatchRun.objects.create(
-        scope=tree.region_a, buddy_kind="peer", transition_before=date.today() + timedelta(weeks=6)
+        scope=tree.region_a, buddy_kind="peer", transition_before=timezone.localdate() + timedelta(weeks=6)
     )
     from matching import tasks
 

@@ -1,16 +1,17 @@
 """The whole journey through the API: import pupils and buddies, run, watch progress, review, follow up,
 end."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.roles import Role
 from matching.models import MatchRun
 from tests.factories import make_membership
 
-FUTURE = (date.today() + timedelta(days=21)).isoformat()
+FUTURE = (timezone.localdate() + timedelta(days=21)).isoformat()
 
 
 def test_it_goes_from_import_to_an_ended_match(tree, django_capture_on_commit_callbacks):

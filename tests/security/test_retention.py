@@ -8,7 +8,7 @@ and the export returns every field held about the pupil and is logged too.
 """
 
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.apps import apps
 from django.db import models
@@ -59,7 +59,7 @@ def _pupil_with_a_past(tree: OrgTree, *, ended: timedelta = LONG_AGO) -> Pupil:
         status=MatchStatus.ENDED,
         ended_at=now - ended,
     )
-    CheckIn.objects.create(match=match, due_on=date.today() - ended, outcome="going_well")
+    CheckIn.objects.create(match=match, due_on=timezone.localdate() - ended, outcome="going_well")
     supporter = make_supporter(tree.support_a)
     colleague = make_supporter(tree.support_a)
     request = make_request(
@@ -82,7 +82,7 @@ def _pupil_with_a_past(tree: OrgTree, *, ended: timedelta = LONG_AGO) -> Pupil:
     visit = Visit.objects.create(
         case=case,
         supporter=supporter,
-        date=date.today() - ended - timedelta(days=30),
+        date=timezone.localdate() - ended - timedelta(days=30),
         kind=VisitKind.OBSERVATION,
         duration_minutes=60,
         notes=f"Observed {PUPIL} at break ({NOTE})",

@@ -4,8 +4,6 @@ Every queryset comes from ``caseloads.reach`` (a wrong id answers 404); every wr
 ``ServiceError`` becomes the one JSON error shape (``api/errors.py``).
 """
 
-from datetime import date
-
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +24,7 @@ from accounts import scoping
 from accounts.models import Organisation, User
 from accounts.roles import Capability, OrganisationKind
 from api import examples
+from api.params import id_or_none, month_param
 from api.schema import conflict
 from caseloads import reach, services, workload
 from caseloads.models import (
@@ -558,7 +557,7 @@ class VisitViewSet(
         )
         case = self.request.query_params.get("case")
         if case is not None:
-            qs = qs.filter(case_id=int(case)) if case.isdigit() else qs.none()
+            qs = qs.filter(case_id=case_id) if (case_id := id_or_none(case)) is not None else qs.none()
         return qs
 
     @extend_schema(parameters=[OpenApiParameter("case", int, description="Only visits of this case.")])
@@ -703,13 +702,7 @@ class SupporterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     @action(detail=True, methods=["get"])
     def workload(self, request: Request, id: str | None = None) -> Response:
         profile = self.get_object()
-        month = timezone.localdate()
-        raw = request.query_params.get("month", "")
-        if raw:
-            try:
-                month = date(int(raw[:4]), int(raw[5:7]), 1)
-            except ValueError:
-                raise ServiceError(_("Give the month as YYYY-MM."), field="month") from None
+        month = month_param(request) or timezone.localdate()
         start, end = workload.month_bounds(month)
         load = workload.load_of(profile)
         worked = workload.worked([profile.user_id], start, end).get(profile.user_id, workload.Worked())

@@ -1,7 +1,7 @@
 """Small factories for pupils, buddies and matches, built per test."""
 
 import itertools
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.utils import timezone
 
@@ -12,7 +12,16 @@ from tests.pupils.factories import interest, make_pupil
 
 _seq = itertools.count(1)
 
-__all__ = ["brin_coordinator", "interest", "make_buddy", "make_match", "make_pupil", "make_run", "typed_day"]
+__all__ = [
+    "IMPORT_DAY",
+    "brin_coordinator",
+    "interest",
+    "make_buddy",
+    "make_match",
+    "make_pupil",
+    "make_run",
+    "typed_day",
+]
 
 
 def make_buddy(school: Organisation, **extra: object) -> Buddy:
@@ -65,3 +74,9 @@ def brin_coordinator(school: Organisation, brin: str = "01AA") -> object:
     school.brin = brin
     school.save(update_fields=["brin"])
     return make_membership(Role.BUDDY_COORDINATOR, school)
+
+
+#: The day the import tests run on (``import_day`` fixture in tests/matching/conftest.py): the import takes
+#: birth years of the last 20 years only, so the files' birth years (2013-2016) hold on this day, whatever
+#: the calendar says when the suite runs.
+IMPORT_DAY = datetime(2026, 12, 1, 10, tzinfo=UTC)

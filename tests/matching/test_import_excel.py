@@ -14,6 +14,7 @@ from pupils.models import Pupil
 from tests.factories import OrgTree
 from tests.matching.factories import brin_coordinator, typed_day
 
+pytestmark = pytest.mark.usefixtures("import_day")
 HEADER = "school;first_name;last_initial;birth_year;grade;transition_date;home_languages;interests"
 
 

@@ -3,6 +3,7 @@ end."""
 
 from datetime import timedelta
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -10,8 +11,10 @@ from rest_framework.test import APIClient
 from accounts.roles import Role
 from matching.models import MatchRun
 from tests.factories import make_membership
+from tests.matching.factories import IMPORT_DAY
 
-FUTURE = (timezone.localdate() + timedelta(days=21)).isoformat()
+pytestmark = pytest.mark.usefixtures("import_day")
+FUTURE = (timezone.localdate(IMPORT_DAY) + timedelta(days=21)).isoformat()
 
 
 def test_it_goes_from_import_to_an_ended_match(tree, django_capture_on_commit_callbacks):

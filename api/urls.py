@@ -20,7 +20,7 @@ extra_v1: list = [
 ]
 
 # Domain modules: each defines ``register(router)`` and optionally ``urlpatterns``.
-for name in ("courses", "matching", "caseloads", "grants", "placement"):
+for name in ("courses", "pupils", "matching", "caseloads", "grants", "placement"):
     module = import_module(f"api.{name}")
     module.register(router)
     extra_v1 += getattr(module, "urlpatterns", [])

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
+from core.transitions import Transitions
 
 
 class Topic(models.TextChoices):
@@ -42,6 +43,15 @@ class RequestStatus(models.TextChoices):
 
 
 OPEN_REQUEST_STATUSES = (RequestStatus.NEW, RequestStatus.TRIAGE)
+
+# The allowed moves of ``SupportRequest.status``; every writer goes through it (``caseloads.services``).
+REQUEST_TRANSITIONS = Transitions(
+    RequestStatus,
+    {
+        RequestStatus.NEW: {RequestStatus.TRIAGE, RequestStatus.ALLOCATED, RequestStatus.DECLINED},
+        RequestStatus.TRIAGE: {RequestStatus.ALLOCATED, RequestStatus.DECLINED},
+    },
+)
 
 # Planned hours per month a request of this topic is expected to take, plus a surcharge for urgency.
 # Whole hours, so workload sums are exact. Documented for coordinators on the allocation page.
@@ -162,6 +172,16 @@ class CaseStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
     PAUSED = "paused", _("Paused")
     CLOSED = "closed", _("Closed")
+
+
+# The allowed moves of ``Case.status``: a closed case stays closed (its data is anonymised later).
+CASE_TRANSITIONS = Transitions(
+    CaseStatus,
+    {
+        CaseStatus.ACTIVE: {CaseStatus.PAUSED, CaseStatus.CLOSED},
+        CaseStatus.PAUSED: {CaseStatus.ACTIVE, CaseStatus.CLOSED},
+    },
+)
 
 
 class Case(models.Model):

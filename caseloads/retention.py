@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from caseloads.models import Case, CaseStatus, NextStep, SupportRequest, Transfer, Visit
+from core.dates import add_months
 from pupils import access
 from pupils.models import AccessAction
 
@@ -20,10 +21,9 @@ BATCH = 200  # cases per transaction: a few hundred small updates, well under a 
 
 
 def months_before(moment: datetime, months: int) -> datetime:
-    year, month = divmod(moment.month - 1 - months, 12)
-    target_year, target_month = moment.year + year, month + 1
-    day = min(moment.day, 28)
-    return moment.replace(year=target_year, month=target_month, day=day)
+    """The retention cutoff: ``months`` back on the same day of the month, capped at the 28th (see
+    ``core.dates.add_months``; matching's cutoff clamps to the month's end)."""
+    return add_months(moment, -months, last_day=28)
 
 
 def anonymise_closed_cases(now: datetime | None = None) -> int:

@@ -15,7 +15,9 @@ from accounts.models import Organisation, User
 from accounts.roles import Capability, OrganisationKind
 from caseloads import allocation, reach, workload
 from caseloads.models import (
+    CASE_TRANSITIONS,
     OPEN_REQUEST_STATUSES,
+    REQUEST_TRANSITIONS,
     Case,
     CaseStatus,
     NextStep,
@@ -32,8 +34,8 @@ from caseloads.models import (
 )
 from core import numbers, outbox
 from core.errors import Conflict, Forbidden, ServiceError
-from pupils.languages import validate_codes
 from pupils.models import Pupil
+from pupils.services import clean_languages
 
 
 def _notify_status(request: SupportRequest) -> None:
@@ -57,12 +59,7 @@ def file_request(
 ) -> SupportRequest:
     if school.kind != OrganisationKind.SCHOOL or not scoping.can(user, Capability.REQUEST_SUPPORT, school):
         raise Forbidden(_("You cannot file requests for this school."), field="school")
-    try:
-        codes = validate_codes(list(languages))
-    except ValueError as exc:
-        raise ServiceError(
-            _("Unknown language code: %(code)s.") % {"code": exc.args[0]}, field="languages"
-        ) from None
+    codes = clean_languages(list(languages), "languages")
     if not description.strip():
         raise ServiceError(_("Describe what you need help with."), field="description")
     for value, choices, field in (
@@ -109,9 +106,12 @@ def _lock_request(user: User, request_id: int) -> SupportRequest:
 @transaction.atomic
 def start_triage(user: User, request: SupportRequest) -> SupportRequest:
     request = _lock_request(user, request.pk)
-    if request.status != RequestStatus.NEW:
-        raise Conflict(_("Only a new request can be taken into triage."), code="not_new")
-    request.status = RequestStatus.TRIAGE
+    REQUEST_TRANSITIONS.move(
+        request,
+        RequestStatus.TRIAGE,
+        message=_("Only a new request can be taken into triage."),
+        code="not_new",
+    )
     request.save(update_fields=["status", "updated_at"])
     _notify_status(request)
     return request
@@ -122,9 +122,9 @@ def decline_request(user: User, request: SupportRequest, reason: str) -> Support
     request = _lock_request(user, request.pk)
     if not reason.strip():
         raise ServiceError(_("Give the school a reason for declining."), field="reason")
-    if request.status not in OPEN_REQUEST_STATUSES:
-        raise Conflict(_("This request has already been decided."), code="decided")
-    request.status = RequestStatus.DECLINED
+    REQUEST_TRANSITIONS.move(
+        request, RequestStatus.DECLINED, message=_("This request has already been decided."), code="decided"
+    )
     request.decline_reason = reason.strip()
     request.decided_at = timezone.now()
     request.save(update_fields=["status", "decline_reason", "decided_at", "updated_at"])
@@ -173,7 +173,9 @@ def _open_case(request: SupportRequest, supporter: User, goals: str = "") -> Cas
         planned_hours_per_month=request.estimated_hours,
     )
     case.pupils.set(list(request.pupils.values_list("pk", flat=True)))
-    request.status = RequestStatus.ALLOCATED
+    REQUEST_TRANSITIONS.move(
+        request, RequestStatus.ALLOCATED, message=_("This request has already been decided."), code="decided"
+    )
     request.decided_at = timezone.now()
     request.save(update_fields=["status", "decided_at", "updated_at"])
     outbox.enqueue("caseloads.notify_allocation", case.pk)
@@ -193,8 +195,12 @@ def allocate(
 ) -> Case:
     """Allocate one request. Without free hours this is refused with a warning unless ``override``."""
     request = _lock_request(user, request.pk)
-    if request.status not in OPEN_REQUEST_STATUSES:
-        raise Conflict(_("This request has already been decided."), code="decided")
+    REQUEST_TRANSITIONS.check(
+        request.status,
+        RequestStatus.ALLOCATED,
+        message=_("This request has already been decided."),
+        code="decided",
+    )
     profile = _lock_profile(user, supporter)
     if profile is None or not profile.active:
         raise ServiceError(_("Choose a supporter of your support service."), field="supporter")
@@ -283,6 +289,8 @@ def set_case_status(user: User, case: Case, status: str, *, summary: str = "") -
     case = _editable(user, case, owner_only=True)
     if status not in CaseStatus.values:
         raise ServiceError(_("Unknown status."), field="status")
+    if status != case.status:  # the same status again changes nothing (a form saved as it was)
+        CASE_TRANSITIONS.check(case.status, status, field="status")
     if status == CaseStatus.CLOSED:
         if not summary.strip():
             raise ServiceError(_("Write a closing summary before closing the case."), field="summary")
@@ -291,7 +299,8 @@ def set_case_status(user: User, case: Case, status: str, *, summary: str = "") -
         Transfer.objects.filter(case=case, status=TransferStatus.PENDING).update(
             status=TransferStatus.CANCELLED, decided_at=timezone.now()
         )
-    case.status = status
+    if status != case.status:
+        CASE_TRANSITIONS.move(case, status, field="status")
     case.save(update_fields=["status", "closing_summary", "closed_at"])
     return case
 
@@ -467,12 +476,7 @@ def save_profile(
         raise Forbidden(_("You cannot change this profile."))
     if any(t not in Topic.values for t in expertise):
         raise ServiceError(_("Unknown topic."), field="expertise")
-    try:
-        codes = validate_codes(list(languages))
-    except ValueError as exc:
-        raise ServiceError(
-            _("Unknown language code: %(code)s.") % {"code": exc.args[0]}, field="languages"
-        ) from None
+    codes = clean_languages(list(languages), "languages")
     if home_municipality is not None and home_municipality.kind != OrganisationKind.MUNICIPALITY:
         raise ServiceError(_("Choose a municipality."), field="home_municipality")
     profile, _created = SupporterProfile.objects.update_or_create(

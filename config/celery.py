@@ -11,6 +11,9 @@ from celery import Celery
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("overstap")
+# The default app of every thread (Celery's ``current_app`` is otherwise per thread): ``core.outbox`` finds it
+# through ``current_app`` without importing the project's config.
+app.set_default()
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "parents",
     "placement",
     "api",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -29,7 +29,7 @@ def nice_ceiling(value: float) -> float:
     """The smallest "round" maximum at or above ``value`` whose quarters are round too (120: 30, 60, 90)."""
     if value <= 0:
         return 1.0
-    power = 10 ** math.floor(math.log10(value))
+    power: float = 10 ** math.floor(math.log10(value))
     for step in (1, 1.2, 1.6, 2, 2.4, 3.2, 4, 6, 8, 10):
         if value <= step * power + 1e-9:
             return round(step * power, 10)

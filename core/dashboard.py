@@ -29,7 +29,7 @@ def register(
 
 
 def panels_for(request: HttpRequest, granted: frozenset[str]) -> list[dict[str, object]]:
-    shown = []
+    shown: list[dict[str, object]] = []
     for panel in sorted(_PANELS, key=lambda p: p.order):
         if panel.capabilities and not panel.capabilities & granted:
             continue

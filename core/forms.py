@@ -9,8 +9,10 @@ language. Every form uses these (``DateField``, ``DateTimeField``, ``TimeField``
 forms); ``tests/test_form_round_trip.py`` proves it for every edit form of the project.
 """
 
+from __future__ import annotations
+
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.db import models
@@ -90,14 +92,14 @@ class TimeField(forms.TimeField):
     input_formats = TIME_INPUT_FORMATS
 
 
-_FIELD_CLASSES: dict[type[models.Field], type[forms.Field]] = {
+_FIELD_CLASSES: dict[type[models.Field[Any, Any]], type[forms.Field]] = {
     models.DateTimeField: DateTimeField,  # before DateField: DateTimeField is its subclass
     models.DateField: DateField,
     models.TimeField: TimeField,
 }
 
 
-def formfield(db_field: models.Field, **kwargs: Any) -> forms.Field | None:
+def formfield(db_field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | None:
     """``formfield_callback`` of model forms: temporal model fields get the fields above."""
     for model_class, form_class in _FIELD_CLASSES.items():
         if isinstance(db_field, model_class):
@@ -107,7 +109,13 @@ def formfield(db_field: models.Field, **kwargs: Any) -> forms.Field | None:
     return db_field.formfield(**kwargs)
 
 
-class ModelForm(forms.ModelForm):
+if TYPE_CHECKING:
+    _ModelForm = forms.ModelForm[Any]  # generic in the stubs only
+else:
+    _ModelForm = forms.ModelForm
+
+
+class ModelForm(_ModelForm):
     """The base of every model form: Dutch-proof dates (see the module docstring). A subclass's own
     ``Meta`` keeps the callback: Django looks it up on the bases' ``Meta``."""
 

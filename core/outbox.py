@@ -13,14 +13,14 @@ sweep once ``REDELIVER_AFTER`` has passed. Every task is idempotent, so a second
 import logging
 import time
 from datetime import datetime, timedelta
+from typing import Any
 
-from celery import Task
+from celery import Celery, Task, current_app
 from celery.signals import task_success
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from config.celery import app as celery_app
 from core.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -40,11 +40,19 @@ BROKER_RETRY_AFTER = 5.0
 _broker = {"skip_until": 0.0}
 
 
-def _task(name: str) -> Task:
+def _app() -> Celery:
+    """The project's Celery app: ``config.celery`` makes it the default of every thread, so the plumbing
+    finds it without importing the project's config (``core`` knows no app above it)."""
+    return current_app
+
+
+def _task(name: str) -> Task[Any, Any]:
     # Web processes import task modules lazily; a worker has them all from start-up.
+    celery_app = _app()
     if name not in celery_app.tasks:
         celery_app.loader.import_default_modules()
-    return celery_app.tasks[name]
+    task: Task[Any, Any] = celery_app.tasks[name]
+    return task
 
 
 def enqueue(task: str, *args: int | str) -> OutboxMessage:
@@ -56,12 +64,12 @@ def enqueue(task: str, *args: int | str) -> OutboxMessage:
 def dispatch_after_commit(message_id: int) -> None:
     """The commit hook: the change is committed, so nothing may raise into the response from here (a
     dropped database connection, a broker error). The row stays for the sweep."""
-    if not celery_app.conf.task_always_eager and time.monotonic() < _broker["skip_until"]:
+    if not _app().conf.task_always_eager and time.monotonic() < _broker["skip_until"]:
         return  # the broker failed a moment ago in this process: the sweep sends it
     try:
         dispatch(message_id)
     except Exception as exc:
-        if celery_app.conf.task_always_eager:
+        if _app().conf.task_always_eager:
             raise  # in-process tasks (embedded mode, tests): their errors are the caller's to see
         logger.warning("outbox message %s left for the sweep: %s", message_id, type(exc).__name__)
 
@@ -79,9 +87,12 @@ def dispatch(message_id: int, *, resend_before: datetime | None = None) -> bool:
         if message is None or not _due(message.dispatched_at, resend_before):
             return False
         try:
-            _task(message.task).apply_async(args=message.args, headers={HEADER: message.pk})
+            _task(message.task).apply_async(
+                args=message.args,
+                headers={HEADER: message.pk},  # type: ignore[dict-item]  # any JSON value travels; the stubs say str
+            )
         except Exception as exc:  # broker down or unreachable: keep the row for the sweep
-            if celery_app.conf.task_always_eager:
+            if _app().conf.task_always_eager:
                 raise
             OutboxMessage.objects.filter(pk=message.pk).update(
                 attempts=message.attempts + 1, last_error=f"{type(exc).__name__}: {exc}"[:500]
@@ -128,7 +139,7 @@ def mark_done(message_id: int) -> bool:
     )
 
 
-def message_id_of(task: Task) -> int | None:
+def message_id_of(task: Task[Any, Any]) -> int | None:
     """The outbox row a running task was sent for (a header that Celery keeps across retries)."""
     request = task.request
     value = (getattr(request, "headers", None) or {}).get(HEADER) or getattr(request, HEADER, None)
@@ -136,7 +147,7 @@ def message_id_of(task: Task) -> int | None:
 
 
 @task_success.connect
-def _on_task_success(sender: Task | None = None, **kwargs: object) -> None:
+def _on_task_success(sender: Task[Any, Any] | None = None, **kwargs: object) -> None:
     message_id = message_id_of(sender) if sender is not None else None
     if message_id is None:
         return

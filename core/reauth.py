@@ -20,7 +20,7 @@ from django.http import HttpRequest
 
 
 def window_seconds() -> int:
-    return app_settings.REAUTHENTICATION_TIMEOUT
+    return int(app_settings.REAUTHENTICATION_TIMEOUT)
 
 
 def authenticated_recently(request: HttpRequest) -> bool:

@@ -37,7 +37,8 @@ RETRY: dict[str, Any] = {
 
 def backoff(retries: int) -> int:
     """Seconds before retry number ``retries + 1``, for tasks that retry by hand (then fail visibly)."""
-    return min(2**retries, BACKOFF_MAX)
+    seconds: int = min(2**retries, BACKOFF_MAX)
+    return seconds
 
 
 def send_after_record(send: Callable[[], object], undo: Callable[[], object]) -> None:

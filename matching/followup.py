@@ -4,7 +4,6 @@ Schedule: week 1, week 2, week 6, then monthly until the term ends. A check-in p
 not done is overdue; pages highlight it and reports count it.
 """
 
-import calendar
 from datetime import date, timedelta
 
 from django.db import transaction
@@ -14,18 +13,23 @@ from django.utils.translation import gettext as _
 from accounts import scoping
 from accounts.roles import Capability
 from core import outbox
+from core.dates import add_months
 from core.errors import Conflict, ServiceError
-from matching.models import Buddy, CheckIn, CheckInOutcome, EndReason, Fit, Match, MatchStatus
+from matching.models import (
+    MATCH_TRANSITIONS,
+    Buddy,
+    CheckIn,
+    CheckInOutcome,
+    EndReason,
+    Fit,
+    Match,
+    MatchStatus,
+)
 from pupils import access
-from pupils.models import AccessAction, Pupil
+from pupils import services as pupils
+from pupils.models import AccessAction
 
 FIRST_CHECK_INS = (timedelta(weeks=1), timedelta(weeks=2), timedelta(weeks=6))
-
-
-def add_months(day: date, months: int) -> date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def check_in_dates(starts_on: date, ends_on: date) -> list[date]:
@@ -97,14 +101,14 @@ def record_fit(user: object, match_id: int, fit: str) -> Match:
         match.save(update_fields=["fit", "fit_at"])
         if fit == Fit.NOT_A_FIT:
             _end(match, EndReason.NOT_A_FIT)
-            Pupil.objects.filter(pk=match.pupil_id).update(priority_since=timezone.now())
+            pupils.set_priority(match.pupil_id, timezone.now())
         access.record(user, [match.pupil_id], AccessAction.CHANGE, context="matching.fit")
     return match
 
 
 def _end(match: Match, reason: str, note: str = "") -> None:
     """End the match; the contact moments still ahead are dropped (an ended match has none)."""
-    match.status = MatchStatus.ENDED
+    MATCH_TRANSITIONS.move(match, MatchStatus.ENDED)
     match.ended_at = timezone.now()
     match.end_reason = reason
     match.end_note = note.strip()
@@ -133,7 +137,7 @@ def end_match(user: object, match_id: int, reason: str, note: str = "") -> Match
         match = _active_for_update(user, match_id)
         _end(match, reason, note)
         if reason == EndReason.NOT_A_FIT:
-            Pupil.objects.filter(pk=match.pupil_id).update(priority_since=timezone.now())
+            pupils.set_priority(match.pupil_id, timezone.now())
         access.record(user, [match.pupil_id], AccessAction.CHANGE, context="matching.end")
     return match
 
@@ -166,14 +170,14 @@ def undo_end(user: object, match_id: int) -> Match:
             raise Conflict(
                 _("The pupil or the buddy has another match now; the ending stays."), code="moved_on"
             )
-        match.status = MatchStatus.APPROVED
+        MATCH_TRANSITIONS.move(match, MatchStatus.APPROVED)
         match.ended_at = None
         match.end_reason = ""
         match.end_note = ""
         if match.fit == Fit.NOT_A_FIT:
             match.fit, match.fit_at = "", None
         match.save(update_fields=["status", "ended_at", "end_reason", "end_note", "fit", "fit_at"])
-        Pupil.objects.filter(pk=match.pupil_id).update(priority_since=None)
+        pupils.set_priority(match.pupil_id, None)
         schedule_check_ins(match)
         access.record(user, [match.pupil_id], AccessAction.CHANGE, context="matching.undo_end")
     return match
@@ -182,8 +186,12 @@ def undo_end(user: object, match_id: int) -> Match:
 def end_expired_matches(today: date | None = None) -> int:
     """End approved matches whose term is over (beat, daily). One conditional update: safe to repeat."""
     today = today or timezone.localdate()
-    return Match.objects.filter(status=MatchStatus.APPROVED, ends_on__lt=today).update(
-        status=MatchStatus.ENDED, ended_at=timezone.now(), end_reason=EndReason.TERM_ENDED
+    return MATCH_TRANSITIONS.update(
+        Match.objects.filter(ends_on__lt=today),
+        MatchStatus.APPROVED,
+        MatchStatus.ENDED,
+        ended_at=timezone.now(),
+        end_reason=EndReason.TERM_ENDED,
     )
 
 

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
+from core.transitions import Transitions
 from pupils.models import Gender, Interest, Pupil
 
 
@@ -186,6 +187,20 @@ class MatchStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
     SUPERSEDED = "superseded", _("Replaced by a later run")
     ENDED = "ended", _("Ended")
+
+
+# The allowed moves of ``Match.status``; every writer goes through it. A rejection and an ending can be
+# undone on the day they were made (``review.undo_reject``, ``followup.undo_end``); a later run supersedes
+# open proposals.
+MATCH_TRANSITIONS = Transitions(
+    MatchStatus,
+    {
+        MatchStatus.PROPOSED: {MatchStatus.APPROVED, MatchStatus.REJECTED, MatchStatus.SUPERSEDED},
+        MatchStatus.REJECTED: {MatchStatus.PROPOSED},
+        MatchStatus.APPROVED: {MatchStatus.ENDED},
+        MatchStatus.ENDED: {MatchStatus.APPROVED},
+    },
+)
 
 
 class EndReason(models.TextChoices):

@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from accounts import scoping
 from accounts.roles import Capability
+from core.dates import add_months
 from matching import parent_letters
-from matching.followup import add_months
 from matching.models import Buddy, Match, MatchStatus
 from pupils import access, services
 from pupils.models import AccessAction, Pupil

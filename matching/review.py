@@ -14,11 +14,13 @@ from django.utils.translation import gettext as _
 from accounts import scoping
 from accounts.roles import Capability
 from core import outbox
+from core.dates import add_months
 from core.errors import Conflict, ServiceError
-from matching.followup import add_months, schedule_check_ins
-from matching.models import Buddy, Match, MatchStatus, RejectReason, RunStatus
+from matching.followup import schedule_check_ins
+from matching.models import MATCH_TRANSITIONS, Buddy, Match, MatchStatus, RejectReason, RunStatus
 from matching.problem_builder import explain_pair
 from pupils import access
+from pupils import services as pupils
 from pupils.models import AccessAction, Pupil
 
 
@@ -64,7 +66,7 @@ def approve(user: object, match_id: int) -> Match:
         ).exists():
             raise Conflict(_("This pupil already has an approved buddy of this kind."), code="pupil_matched")
         today = timezone.localdate()
-        match.status = MatchStatus.APPROVED
+        MATCH_TRANSITIONS.move(match, MatchStatus.APPROVED)
         match.decided_at = timezone.now()
         match.decided_by = user if getattr(user, "pk", None) else None
         match.starts_on = today
@@ -77,7 +79,7 @@ def approve(user: object, match_id: int) -> Match:
                 _("This pupil already has an approved buddy of this kind."), code="pupil_matched"
             ) from None
         schedule_check_ins(match)
-        Pupil.objects.filter(pk=match.pupil_id).update(priority_since=None)
+        pupils.set_priority(match.pupil_id, None)
         access.record(user, [match.pupil_id], AccessAction.CHANGE, context="matching.approve")
         outbox.enqueue("matching.notify_match_approved", match.pk)
     return match
@@ -116,7 +118,7 @@ def reject(user: object, match_id: int, reason: str = RejectReason.OTHER, note: 
         raise ServiceError(_("Choose a reason."), field="reason")
     with transaction.atomic():
         match = _proposal_for_update(user, match_id)
-        match.status = MatchStatus.REJECTED
+        MATCH_TRANSITIONS.move(match, MatchStatus.REJECTED)
         match.decided_at = timezone.now()
         match.decided_by = user if getattr(user, "pk", None) else None
         match.reject_reason = reason
@@ -150,7 +152,7 @@ def undo_reject(user: object, match_id: int) -> Match:
             raise Conflict(
                 _("This pupil has a newer proposal or match; the rejection stays."), code="pupil_moved_on"
             )
-        match.status = MatchStatus.PROPOSED
+        MATCH_TRANSITIONS.move(match, MatchStatus.PROPOSED)
         match.decided_at = None
         match.decided_by = None
         match.reject_reason = ""

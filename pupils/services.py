@@ -3,7 +3,7 @@
 Every verb by a person is written to the access log. Pupil data never goes to logs or task arguments.
 """
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.db import transaction
@@ -46,6 +46,12 @@ def clean_languages(codes: list[str], field: str) -> list[str]:
         raise ServiceError(
             _("Unknown language code: %(code)s.") % {"code": exc.args[0]}, field=field
         ) from None
+
+
+def set_priority(pupil_id: int, since: datetime | None) -> None:
+    """Put a pupil back in the matching pool ahead of the others (``since``: when; a match that was not a
+    fit), or take the priority away (``None``: the pupil has a buddy again). In the caller's transaction."""
+    Pupil.objects.filter(pk=pupil_id).update(priority_since=since)
 
 
 def check_grade(stage: str, grade: int) -> None:

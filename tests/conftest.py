@@ -54,3 +54,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         )
         if uses_worker or item.get_closest_marker("services"):
             item.add_marker(pytest.mark.xdist_group("services"))
+
+
+@pytest.fixture
+def coordinator_a(tree: OrgTree):  # type: ignore[no-untyped-def]
+    """The buddy coordinator of municipality A1 (schools A and A2). A module that needs another one (of the
+    region, of one school, with BRIN codes) defines its own ``coordinator_a``, which takes precedence."""
+    from accounts.roles import Role
+    from tests.factories import make_membership
+
+    return make_membership(Role.BUDDY_COORDINATOR, tree.municipality_a1)

@@ -56,11 +56,13 @@ def ragged_arange(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """Concatenation of ``arange(s, s + n)`` for each (s, n), without a Python loop."""
     total = int(lengths.sum())
     ends = np.cumsum(lengths)
-    return np.arange(total) - np.repeat(ends - lengths - starts, lengths)
+    ranges: np.ndarray = np.arange(total) - np.repeat(ends - lengths - starts, lengths)
+    return ranges
 
 
 def _offsets(counts: np.ndarray) -> np.ndarray:
-    return np.r_[0, np.cumsum(counts)].astype(np.int64)
+    offsets: np.ndarray = np.r_[0, np.cumsum(counts)].astype(np.int64)
+    return offsets
 
 
 @dataclass
@@ -254,7 +256,8 @@ def _explain_unmatched(
 
 def _pad(x: np.ndarray, least: int) -> np.ndarray:
     """Next power of two >= x (and >= least), elementwise."""
-    return np.maximum(least, 1 << np.ceil(np.log2(np.maximum(x, 1))).astype(np.int64))
+    padded: np.ndarray = np.maximum(least, 1 << np.ceil(np.log2(np.maximum(x, 1))).astype(np.int64))
+    return padded
 
 
 def solve_arrays(prep: Prepared, positions: np.ndarray) -> BatchArrays:

@@ -12,6 +12,8 @@ which saves a reduction over a length-1 axis in every operation."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .problem import Buddies, Pupils, Weights
@@ -28,9 +30,14 @@ class Cols:
     def take(self, idx: np.ndarray) -> Cols:
         return Cols(**{k: v[idx] for k, v in self.__dict__.items()})
 
+    if TYPE_CHECKING:  # for the type checker only: every column is an array
+
+        def __getattr__(self, name: str) -> np.ndarray: ...
+
 
 def _bits(arr: np.ndarray, idx: np.ndarray) -> np.ndarray:
-    return arr[idx, 0] if arr.shape[1] == 1 else arr[idx]
+    bits: np.ndarray = arr[idx, 0] if arr.shape[1] == 1 else arr[idx]
+    return bits
 
 
 def gather_pupils(pupils: Pupils, idx: np.ndarray) -> Cols:

@@ -241,7 +241,7 @@ def _least_cost(
             extra = [csr_array(objective[chosen][None, :])]
             limits = [target(best_value)]
             if np.isfinite(covered):
-                extra.append(csr_array(-np.append(band[keep], np.zeros(q))[None, :]))
+                extra.append(csr_array(-np.append(band[keep].astype(np.float64), np.zeros(q))[None, :]))
                 limits.append(-1.0)
             res = milp(
                 objective[chosen],

@@ -67,7 +67,8 @@ class Prepared:
         pos = np.searchsorted(self.groups, groups)
         valid = pos < self.groups.shape[0]
         valid[valid] = self.groups[pos[valid]] == groups[valid]
-        return pos[valid]
+        positions: np.ndarray = pos[valid]
+        return positions
 
     def batches(self, batch_size: int) -> list[np.ndarray]:
         """Consecutive components packed until a batch holds at least ``batch_size`` pupils."""

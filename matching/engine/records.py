@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -29,6 +29,11 @@ def to_day(value: int | dt.date | None, default: int) -> int:
     return int(value)
 
 
+def _col(values: list[Any]) -> np.ndarray:
+    """For the type checker only: ``Pupils``/``Buddies`` coerce every column to an array themselves."""
+    return cast(np.ndarray, values)
+
+
 def _encode(rows: list[Iterable[str]], vocabulary: Sequence[str], what: str) -> np.ndarray:
     words = max(1, -(-len(vocabulary) // WORD_BITS))
     bits, vocab = encode_tags(rows, vocabulary, words=max(words, 1))
@@ -45,15 +50,15 @@ def pupils_from_records(
     ``gender_pref`` (0 = none), ``transition_day`` (int or date; default: today)."""
     today = to_day(dt.date.today(), 0)
     return Pupils(
-        ids=[r["id"] for r in records],
-        group=[r["group"] for r in records],
-        grade=[r.get("grade", 0) for r in records],
+        ids=_col([r["id"] for r in records]),
+        group=_col([r["group"] for r in records]),
+        grade=_col([r.get("grade", 0) for r in records]),
         home_langs=_encode([r.get("home_languages", ()) for r in records], languages, "languages"),
         langs=_encode([r.get("languages", ()) for r in records], languages, "languages"),
         interests=_encode([r.get("interests", ()) for r in records], interests, "interests"),
-        gender=[r.get("gender", 0) for r in records],
-        gender_pref=[r.get("gender_pref", 0) for r in records],
-        transition_day=[to_day(r.get("transition_day"), today) for r in records],
+        gender=_col([r.get("gender", 0) for r in records]),
+        gender_pref=_col([r.get("gender_pref", 0) for r in records]),
+        transition_day=_col([to_day(r.get("transition_day"), today) for r in records]),
     )
 
 
@@ -64,17 +69,17 @@ def buddies_from_records(
     ``languages``, ``interests``, ``gender`` (0), ``capacity`` (1), ``load`` (0), ``consent`` (True),
     ``available_from`` / ``available_until`` (int or date; default: open-ended)."""
     return Buddies(
-        ids=[r["id"] for r in records],
-        group=[r["group"] for r in records],
-        grade=[r.get("grade", NO_GRADE) for r in records],
+        ids=_col([r["id"] for r in records]),
+        group=_col([r["group"] for r in records]),
+        grade=_col([r.get("grade", NO_GRADE) for r in records]),
         langs=_encode([r.get("languages", ()) for r in records], languages, "languages"),
         interests=_encode([r.get("interests", ()) for r in records], interests, "interests"),
-        gender=[r.get("gender", 0) for r in records],
-        capacity=[r.get("capacity", 1) for r in records],
-        load=[r.get("load", 0) for r in records],
-        consent=[bool(r.get("consent", True)) for r in records],
-        available_from=[to_day(r.get("available_from"), DAY_MIN) for r in records],
-        available_until=[to_day(r.get("available_until"), DAY_MAX) for r in records],
+        gender=_col([r.get("gender", 0) for r in records]),
+        capacity=_col([r.get("capacity", 1) for r in records]),
+        load=_col([r.get("load", 0) for r in records]),
+        consent=_col([bool(r.get("consent", True)) for r in records]),
+        available_from=_col([to_day(r.get("available_from"), DAY_MIN) for r in records]),
+        available_until=_col([to_day(r.get("available_until"), DAY_MAX) for r in records]),
     )
 
 

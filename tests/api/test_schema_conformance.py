@@ -4,7 +4,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from accounts.roles import Role
-from api.matching import MatchSerializer
+from api.matching.serializers import MatchSerializer
 from tests.factories import make_membership
 from tests.matching.factories import make_buddy, make_match, make_pupil
 from tests.schema_conformance import SchemaDrift, check

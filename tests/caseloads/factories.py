@@ -24,21 +24,6 @@ from tests.factories import make_membership
 _seq = itertools.count(1)
 
 
-def make_pupil(school: Organisation, **extra: object) -> Pupil:
-    n = next(_seq)
-    defaults: dict[str, object] = {
-        "first_name": f"Pupil{n}",
-        "last_initial": "T",
-        "birth_year": 2016,
-        "stage": "primary",
-        "grade": 4,
-        "transition_date": date(2026, 9, 1),
-        "home_languages": ["ar"],
-    }
-    defaults.update(extra)
-    return Pupil.objects.create(school=school, **defaults)
-
-
 def make_supporter(
     service: Organisation,
     *,

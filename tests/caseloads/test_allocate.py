@@ -6,8 +6,9 @@ from caseloads import services
 from caseloads.models import Case, RequestStatus, Topic, Urgency
 from core.errors import Conflict, ServiceError
 from core.models import OutboxMessage
-from tests.caseloads.factories import make_case, make_pupil, make_request, make_supporter
+from tests.caseloads.factories import make_case, make_request, make_supporter
 from tests.factories import make_membership
+from tests.pupils.factories import make_pupil
 
 
 def test_it_allocates_a_request_and_opens_a_case_with_its_pupils(tree):

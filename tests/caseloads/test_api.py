@@ -8,8 +8,9 @@ from rest_framework.test import APIClient
 from accounts.roles import OrganisationKind, Role
 from caseloads.models import Case, CaseStatus, RequestStatus, SupportRequest, Transfer, Visit
 from pupils.models import AccessLog
-from tests.caseloads.factories import make_case, make_pupil, make_request, make_supporter, make_visit
+from tests.caseloads.factories import make_case, make_request, make_supporter, make_visit
 from tests.factories import make_membership, make_org
+from tests.pupils.factories import make_pupil
 
 
 def _api(user):

@@ -4,8 +4,8 @@ from accounts.roles import Role
 from caseloads import services
 from caseloads.models import RequestStatus, SupportRequest, Topic, Urgency
 from core.errors import Forbidden, ServiceError
-from tests.caseloads.factories import make_pupil
 from tests.factories import make_membership
+from tests.pupils.factories import make_pupil
 
 
 def test_it_files_a_request_about_pupils_of_the_own_school(tree):

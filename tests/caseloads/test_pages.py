@@ -12,8 +12,9 @@ from accounts.roles import Role
 from caseloads.models import Case, CaseStatus, RequestStatus, SupportRequest, Visit
 from core.dashboard import panels_for
 from pupils.models import AccessLog
-from tests.caseloads.factories import make_case, make_pupil, make_request, make_supporter, make_visit
+from tests.caseloads.factories import make_case, make_request, make_supporter, make_visit
 from tests.factories import make_membership
+from tests.pupils.factories import make_pupil
 
 
 def test_it_files_a_request_through_the_page(tree, client):

@@ -8,8 +8,9 @@ from rest_framework.test import APIClient
 
 from accounts.models import User
 from accounts.roles import Role
-from tests.caseloads.factories import make_case, make_pupil, make_request, make_supporter, make_visit
+from tests.caseloads.factories import make_case, make_request, make_supporter, make_visit
 from tests.factories import make_membership
+from tests.pupils.factories import make_pupil
 
 
 def _count(fetch) -> int:

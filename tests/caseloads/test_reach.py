@@ -6,8 +6,9 @@ from rest_framework.test import APIClient
 
 from accounts.roles import Role
 from caseloads.models import RequestStatus
-from tests.caseloads.factories import make_case, make_pupil, make_request, make_supporter, make_visit
+from tests.caseloads.factories import make_case, make_request, make_supporter, make_visit
 from tests.factories import make_membership
+from tests.pupils.factories import make_pupil
 
 # who: (request page, case page, API request, API case, sees notes, sees pupil names in the API)
 TABLE = {

@@ -7,7 +7,8 @@ from caseloads import tasks
 from caseloads.models import Case, CaseStatus, NextStep, RequestStatus, Transfer
 from caseloads.retention import months_before
 from pupils.models import AccessLog
-from tests.caseloads.factories import make_case, make_pupil, make_request, make_supporter, make_visit
+from tests.caseloads.factories import make_case, make_request, make_supporter, make_visit
+from tests.pupils.factories import make_pupil
 
 
 @override_settings(PUPIL_DATA_RETENTION_MONTHS=12)

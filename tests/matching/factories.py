@@ -1,39 +1,27 @@
 """Small factories for pupils, buddies and matches, built per test."""
 
 import itertools
-from datetime import date, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.utils import timezone
 
 from accounts.models import Organisation
 from matching.models import Buddy, BuddyKind, Match, MatchRun, MatchStatus, RunStatus
-from pupils.models import Interest, Pupil
+from pupils.models import Pupil
+from tests.pupils.factories import interest, make_pupil
 
 _seq = itertools.count(1)
 
-
-def interest(code: str) -> Interest:
-    return Interest.objects.get_or_create(code=code, defaults={"name_nl": code, "name_en": code.title()})[0]
-
-
-def make_pupil(school: Organisation, **extra: object) -> Pupil:
-    n = next(_seq)
-    interests = extra.pop("interests", [])
-    values = {
-        "first_name": f"Pupil{n}",
-        "last_initial": "P",
-        "birth_year": 2015,
-        "stage": school.stage or "primary",
-        "grade": 5,
-        "transition_date": date.today() + timedelta(days=14),
-        "home_languages": ["ar"],
-        "other_languages": [],
-    }
-    values.update(extra)
-    pupil = Pupil.objects.create(school=school, **values)
-    if interests:
-        pupil.interests.set([interest(c) for c in interests])
-    return pupil
+__all__ = [
+    "IMPORT_DAY",
+    "brin_coordinator",
+    "interest",
+    "make_buddy",
+    "make_match",
+    "make_pupil",
+    "make_run",
+    "typed_day",
+]
 
 
 def make_buddy(school: Organisation, **extra: object) -> Buddy:
@@ -86,3 +74,9 @@ def brin_coordinator(school: Organisation, brin: str = "01AA") -> object:
     school.brin = brin
     school.save(update_fields=["brin"])
     return make_membership(Role.BUDDY_COORDINATOR, school)
+
+
+#: The day the import tests run on (``import_day`` fixture in tests/matching/conftest.py): the import takes
+#: birth years of the last 20 years only, so the files' birth years (2013-2016) hold on this day, whatever
+#: the calendar says when the suite runs.
+IMPORT_DAY = datetime(2026, 12, 1, 10, tzinfo=UTC)

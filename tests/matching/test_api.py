@@ -1,7 +1,8 @@
-from datetime import date, timedelta
+from datetime import timedelta
 from unittest import mock
 
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.roles import Role
@@ -17,11 +18,6 @@ def client_for(user) -> APIClient:
     client.force_authenticate(user)
     client.credentials(HTTP_ACCEPT_LANGUAGE="en")
     return client
-
-
-@pytest.fixture
-def coordinator_a(tree):
-    return make_membership(Role.BUDDY_COORDINATOR, tree.municipality_a1)
 
 
 @pytest.fixture
@@ -84,7 +80,7 @@ def test_it_creates_a_pupil_and_logs_it(tree, coordinator_a):
         "birth_year": 2014,
         "school": tree.school_a.pk,
         "grade": 6,
-        "transition_date": str(date.today() + timedelta(days=30)),
+        "transition_date": str(timezone.localdate() + timedelta(days=30)),
         "home_languages": ["ar"],
         "interests": [],
     }
@@ -104,7 +100,7 @@ def test_it_refuses_a_bad_language_code(tree, coordinator_a):
         "birth_year": 2014,
         "school": tree.school_a.pk,
         "grade": 6,
-        "transition_date": str(date.today()),
+        "transition_date": str(timezone.localdate()),
         "home_languages": ["xx"],
     }
 
@@ -122,7 +118,7 @@ def test_it_refuses_a_pupil_at_a_school_outside_reach(tree, coordinator_a):
         "birth_year": 2014,
         "school": tree.school_b.pk,
         "grade": 6,
-        "transition_date": str(date.today()),
+        "transition_date": str(timezone.localdate()),
         "home_languages": ["ar"],
     }
 

@@ -4,18 +4,11 @@ from unittest import mock
 import pytest
 from django.utils import timezone
 
-from accounts.roles import Role
 from core.errors import ServiceError
 from matching import followup, runs
 from matching.models import CheckIn, EndReason, Match, MatchRun, MatchStatus
 from pupils.models import Pupil
-from tests.factories import make_membership
 from tests.matching.factories import make_buddy, make_match, make_pupil
-
-
-@pytest.fixture
-def coordinator_a(tree):
-    return make_membership(Role.BUDDY_COORDINATOR, tree.municipality_a1)
 
 
 def approved(tree, **extra):
@@ -139,11 +132,11 @@ def test_it_starts_nightly_runs_per_region_for_pupils_within_the_horizon(tree, s
 
 
 def test_it_only_takes_pupils_within_the_horizon_in_a_nightly_run(tree):
-    soon = make_pupil(tree.school_a, transition_date=date.today() + timedelta(days=7))
-    make_pupil(tree.school_a, transition_date=date.today() + timedelta(days=120))
+    soon = make_pupil(tree.school_a, transition_date=timezone.localdate() + timedelta(days=7))
+    make_pupil(tree.school_a, transition_date=timezone.localdate() + timedelta(days=120))
     make_buddy(tree.school_a, capacity=3)
     run = MatchRun.objects.create(
-        scope=tree.region_a, buddy_kind="peer", transition_before=date.today() + timedelta(weeks=6)
+        scope=tree.region_a, buddy_kind="peer", transition_before=timezone.localdate() + timedelta(weeks=6)
     )
     from matching import tasks
 

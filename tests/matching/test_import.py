@@ -1,8 +1,9 @@
-from datetime import date, timedelta
+from datetime import timedelta
 from unittest import mock
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.roles import Role
@@ -10,10 +11,11 @@ from matching import imports, tasks
 from matching.models import Buddy, ImportJob, ImportStatus
 from pupils.models import AccessLog, Pupil
 from tests.factories import make_membership
-from tests.matching.factories import interest, make_pupil
+from tests.matching.factories import IMPORT_DAY, interest, make_pupil
 
-FUTURE = (date.today() + timedelta(days=30)).isoformat()
-PAST = (date.today() - timedelta(days=1)).isoformat()
+pytestmark = pytest.mark.usefixtures("import_day")
+FUTURE = (timezone.localdate(IMPORT_DAY) + timedelta(days=30)).isoformat()
+PAST = (timezone.localdate(IMPORT_DAY) - timedelta(days=1)).isoformat()
 HEADER = (
     "school,first_name,last_initial,birth_year,grade,transition_date,home_languages,other_languages,interests"
 )

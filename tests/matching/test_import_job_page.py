@@ -4,14 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from accounts.roles import Role
 from matching.models import ImportJob, ImportStatus
-from tests.factories import make_membership
-
-
-@pytest.fixture
-def coordinator_a(tree):
-    return make_membership(Role.BUDDY_COORDINATOR, tree.municipality_a1)
 
 
 def _page(user, job: ImportJob) -> str:

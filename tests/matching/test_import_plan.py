@@ -13,6 +13,7 @@ from pupils.models import AccessAction, AccessLog, Pupil
 from tests.factories import OrgTree
 from tests.matching.factories import brin_coordinator, interest, make_pupil, typed_day
 
+pytestmark = pytest.mark.usefixtures("import_day")
 HEADER = "school;first_name;last_initial;birth_year;grade;transition_date;home_languages;interests"
 
 

@@ -1,16 +1,20 @@
 """The whole journey through the API: import pupils and buddies, run, watch progress, review, follow up,
 end."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.roles import Role
 from matching.models import MatchRun
 from tests.factories import make_membership
+from tests.matching.factories import IMPORT_DAY
 
-FUTURE = (date.today() + timedelta(days=21)).isoformat()
+pytestmark = pytest.mark.usefixtures("import_day")
+FUTURE = (timezone.localdate(IMPORT_DAY) + timedelta(days=21)).isoformat()
 
 
 def test_it_goes_from_import_to_an_ended_match(tree, django_capture_on_commit_callbacks):

@@ -11,10 +11,8 @@ import pytest
 from django.contrib.messages import get_messages
 from django.utils import timezone
 
-from accounts.roles import Role
 from matching import followup
 from matching.models import CheckIn, EndReason, Match, MatchStatus, RejectReason
-from tests.factories import make_membership
 from tests.matching.factories import make_buddy, make_match, make_pupil
 
 
@@ -22,11 +20,6 @@ from tests.matching.factories import make_buddy, make_match, make_pupil
 def _english(settings):
     """Assertions compare English msgids; one test checks the Dutch message."""
     settings.LANGUAGE_CODE = "en"
-
-
-@pytest.fixture
-def coordinator_a(tree):
-    return make_membership(Role.BUDDY_COORDINATOR, tree.municipality_a1)
 
 
 @pytest.fixture

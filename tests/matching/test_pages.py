@@ -17,11 +17,6 @@ def browser(user) -> Client:
 
 
 @pytest.fixture
-def coordinator_a(tree):
-    return make_membership(Role.BUDDY_COORDINATOR, tree.municipality_a1)
-
-
-@pytest.fixture
 def staff_a(tree):
     return make_membership(Role.SCHOOL_STAFF, tree.school_a)
 

@@ -13,11 +13,6 @@ from tests.factories import make_membership, make_user
 from tests.matching.factories import make_buddy, make_match, make_pupil
 
 
-@pytest.fixture
-def coordinator_a(tree):
-    return make_membership(Role.BUDDY_COORDINATOR, tree.municipality_a1)
-
-
 def test_it_approves_schedules_check_ins_and_queues_the_notification(tree, coordinator_a):
     match = make_match(make_pupil(tree.school_a), make_buddy(tree.school_a))
 

@@ -3,17 +3,10 @@ from unittest import mock
 import pytest
 from django.utils import translation
 
-from accounts.roles import Role
 from core.errors import Conflict, ServiceError
 from matching import runs, tasks
 from matching.models import Match, MatchRun, MatchStatus, RunBatch, RunStatus, UnmatchedPupil
-from tests.factories import make_membership
 from tests.matching.factories import make_buddy, make_match, make_pupil
-
-
-@pytest.fixture
-def coordinator_a(tree):
-    return make_membership(Role.BUDDY_COORDINATOR, tree.municipality_a1)
 
 
 def _start(coordinator, scope, kind="peer"):

@@ -3,17 +3,11 @@ from datetime import date
 import pytest
 from django.utils import translation
 
-from accounts.roles import Role
 from core.errors import ServiceError
 from pupils import services
 from pupils.models import AccessLog, Pupil
-from tests.factories import make_membership, make_org
+from tests.factories import make_org
 from tests.matching.factories import interest, make_pupil
-
-
-@pytest.fixture
-def coordinator_a(tree):
-    return make_membership(Role.BUDDY_COORDINATOR, tree.municipality_a1)
 
 
 def data(**extra):

@@ -4,17 +4,10 @@ import pytest
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.roles import Role
 from matching import retention
 from matching.models import Buddy, Match, MatchStatus
 from pupils.models import AccessLog, Pupil
-from tests.factories import make_membership
 from tests.matching.factories import make_buddy, make_match, make_pupil
-
-
-@pytest.fixture
-def coordinator_a(tree):
-    return make_membership(Role.BUDDY_COORDINATOR, tree.municipality_a1)
 
 
 def test_it_anonymises_pupils_and_buddies_of_matches_ended_past_retention(tree, settings):

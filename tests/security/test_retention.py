@@ -8,23 +8,21 @@ and the export returns every field held about the pupil and is logged too.
 """
 
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 
-import pytest
 from django.apps import apps
 from django.db import models
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.roles import Role
 from caseloads import tasks as caseload_tasks
 from caseloads.models import CaseStatus, NextStep, RequestStatus, Transfer, Visit, VisitKind
 from matching import tasks as matching_tasks
 from matching.models import CheckIn, MatchStatus
 from pupils.models import AccessAction, AccessLog, Pupil
 from tests.caseloads.factories import make_case, make_request, make_supporter
-from tests.factories import OrgTree, make_membership
+from tests.factories import OrgTree
 from tests.matching.factories import make_buddy, make_match, make_pupil
 
 PUPIL = "Zaynabqx"  # names and notes no other row can contain by accident
@@ -61,7 +59,7 @@ def _pupil_with_a_past(tree: OrgTree, *, ended: timedelta = LONG_AGO) -> Pupil:
         status=MatchStatus.ENDED,
         ended_at=now - ended,
     )
-    CheckIn.objects.create(match=match, due_on=date.today() - ended, outcome="going_well")
+    CheckIn.objects.create(match=match, due_on=timezone.localdate() - ended, outcome="going_well")
     supporter = make_supporter(tree.support_a)
     colleague = make_supporter(tree.support_a)
     request = make_request(
@@ -84,7 +82,7 @@ def _pupil_with_a_past(tree: OrgTree, *, ended: timedelta = LONG_AGO) -> Pupil:
     visit = Visit.objects.create(
         case=case,
         supporter=supporter,
-        date=date.today() - ended - timedelta(days=30),
+        date=timezone.localdate() - ended - timedelta(days=30),
         kind=VisitKind.OBSERVATION,
         duration_minutes=60,
         notes=f"Observed {PUPIL} at break ({NOTE})",
@@ -143,11 +141,6 @@ def test_it_keeps_everything_within_the_retention_period(tree):
     _run_retention_tasks()
 
     assert {"pupils.Pupil.first_name", "caseloads.Visit.notes"} <= holding(PUPIL, NOTE)
-
-
-@pytest.fixture
-def coordinator_a(tree):  # type: ignore[no-untyped-def]
-    return make_membership(Role.BUDDY_COORDINATOR, tree.municipality_a1)
 
 
 def test_it_records_an_erasure_on_request_in_the_access_log(tree, coordinator_a):

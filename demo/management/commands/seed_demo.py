@@ -1,13 +1,24 @@
-from importlib import import_module
+from collections.abc import Callable
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts import demo
+from caseloads import demo as caseloads_demo
+from courses import demo as courses_demo
+from matching import demo as matching_demo
+from parents import demo as parents_demo
+from placement import demo as placement_demo
 
-# Each app that has demo data contributes a ``<app>.demo.seed(ctx)``; order matters (courses before
-# matching is irrelevant, but accounts must come first).
-APPS_WITH_DEMO = ("courses", "matching", "caseloads", "placement", "parents")
+# Each app with demo data contributes a ``<app>.demo.seed(ctx)``; accounts comes first (the region, its
+# schools and the users every other part refers to), then the domains in this order.
+SEEDS: tuple[Callable[[demo.DemoContext], object], ...] = (
+    courses_demo.seed,
+    matching_demo.seed,
+    caseloads_demo.seed,
+    placement_demo.seed,
+    parents_demo.seed,
+)
 
 
 class Command(BaseCommand):
@@ -16,14 +27,8 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: object) -> None:
         with transaction.atomic():
             ctx = demo.seed()
-            for app in APPS_WITH_DEMO:
-                try:
-                    module = import_module(f"{app}.demo")
-                except ModuleNotFoundError as exc:
-                    if exc.name != f"{app}.demo":
-                        raise
-                    continue
-                module.seed(ctx)
+            for seed in SEEDS:
+                seed(ctx)
         self.stdout.write(self.style.SUCCESS("Demo region Zuid-Kennemerland is ready."))
         self.stdout.write(f"Demo logins (password for all: {demo.DEMO_PASSWORD}):")
         width = max(len(role) for role, _, _ in ctx.logins)

@@ -1,0 +1,42 @@
+"""Serializers of the pupils API."""
+
+from rest_framework import serializers
+
+from api.matching.serializers import LanguageListField, schools_in_reach
+from pupils.models import Interest, Pupil
+
+
+class PupilSerializer(serializers.ModelSerializer):
+    interests = serializers.SlugRelatedField(
+        slug_field="code", many=True, queryset=Interest.objects.all(), required=False
+    )
+    home_languages = LanguageListField(allow_empty=False)
+    other_languages = LanguageListField(required=False)
+
+    class Meta:
+        model = Pupil
+        fields = [
+            "id",
+            "first_name",
+            "last_initial",
+            "birth_year",
+            "school",
+            "stage",
+            "grade",
+            "transition_date",
+            "home_languages",
+            "other_languages",
+            "interests",
+            "gender",
+            "buddy_gender_preference",
+            "consent_by",
+            "consent_at",
+            "priority_since",
+        ]
+        read_only_fields = ["id", "stage", "consent_at", "priority_since"]
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["school"].queryset = schools_in_reach(request.user)

@@ -186,6 +186,7 @@ def create_edition(
     promotion_mode: str = PromotionMode.IMMEDIATE,
     offer_hours: int = 48,
     required_meetings: int | None = None,
+    remind_school_leader: bool = False,
 ) -> Edition:
     _require_organiser(actor, module)
     if capacity < 1:
@@ -203,6 +204,7 @@ def create_edition(
         promotion_mode=promotion_mode,
         offer_hours=offer_hours,
         required_meetings=required_meetings,
+        remind_school_leader=remind_school_leader,
     )
 
 
@@ -217,6 +219,7 @@ EDITION_EDIT_FIELDS = (
     "promotion_mode",
     "offer_hours",
     "required_meetings",
+    "remind_school_leader",
 )
 
 

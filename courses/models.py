@@ -63,7 +63,7 @@ class Format(models.TextChoices):
 class ActivityType(models.TextChoices):
     """The activity types of the voluntary teachers' register (Registerleraar), for the PD record."""
 
-    COURSE = "course", _("Course")
+    COURSE = "course", _("Course or training")
     STUDY_DAY = "study_day", _("Study day")
     CONFERENCE = "conference", _("Conference")
     NETWORK_MEETING = "network_meeting", _("Network meeting")

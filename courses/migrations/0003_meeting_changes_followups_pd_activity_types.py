@@ -52,7 +52,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='certificate',
             name='activity_type',
-            field=models.CharField(choices=[('course', 'Course'), ('study_day', 'Study day'), ('conference', 'Conference'), ('network_meeting', 'Network meeting'), ('self_study', 'Self-study')], default='course', max_length=20, verbose_name='activity type'),
+            field=models.CharField(choices=[('course', 'Course or training'), ('study_day', 'Study day'), ('conference', 'Conference'), ('network_meeting', 'Network meeting'), ('self_study', 'Self-study')], default='course', max_length=20, verbose_name='activity type'),
         ),
         migrations.AddField(
             model_name='certificate',
@@ -77,7 +77,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='module',
             name='activity_type',
-            field=models.CharField(choices=[('course', 'Course'), ('study_day', 'Study day'), ('conference', 'Conference'), ('network_meeting', 'Network meeting'), ('self_study', 'Self-study')], default='course', max_length=20, verbose_name='activity type'),
+            field=models.CharField(choices=[('course', 'Course or training'), ('study_day', 'Study day'), ('conference', 'Conference'), ('network_meeting', 'Network meeting'), ('self_study', 'Self-study')], default='course', max_length=20, verbose_name='activity type'),
         ),
         migrations.AddField(
             model_name='module',

@@ -182,7 +182,7 @@ def test_it_downloads_the_pd_record_as_csv(client, tree, edition_a, organiser_a)
         "Self-study hours,Total hours,Verification code"
     )
     assert lines[1] == (
-        f"{certificate.school_year},{certificate.completed_on:%m/%d/%Y},Course,Multilingual classrooms,"
+        f"{certificate.school_year},{certificate.completed_on:%m/%d/%Y},Course or training,Multilingual classrooms,"
         f"Region A,,Multilingualism,6.0,0.0,6.0,{certificate.code}"
     )
 

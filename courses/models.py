@@ -70,6 +70,15 @@ class ActivityType(models.TextChoices):
     SELF_STUDY = "self_study", _("Self-study")
 
 
+#: The register's activity type a new module of each format starts with (editable on the module).
+FORMAT_ACTIVITY = {
+    Format.STUDY_DAY: ActivityType.STUDY_DAY,
+    Format.NETWORK_MEETING: ActivityType.NETWORK_MEETING,
+    Format.TRAINING_MODULE: ActivityType.COURSE,
+    Format.LECTURE: ActivityType.CONFERENCE,
+}
+
+
 class AudienceStage(models.TextChoices):
     ALL = "all", _("Primary and secondary")
     PRIMARY = "primary", _("Primary")

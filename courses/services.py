@@ -21,6 +21,7 @@ from courses import access, meetings
 from courses.models import (
     ACTIVE_STATUSES,
     EDITION_TRANSITIONS,
+    FORMAT_ACTIVITY,
     SEAT_STATUSES,
     Edition,
     EditionStatus,
@@ -156,6 +157,7 @@ def create_module(
         description=description,
         themes=_validate_themes(themes),
         format=format,
+        activity_type=FORMAT_ACTIVITY[format],
         pd_hours=pd_hours,
         organiser=organiser,
         visible_in=visible_in,

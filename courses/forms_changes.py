@@ -4,37 +4,27 @@ a refused change never leaves a half-changed instance behind."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from courses.forms import MeetingForm
-from courses.models import ActivityType, AudienceRole, AudienceStage, Format, Meeting, Module, Theme
+from courses.forms import MeetingForm, ModuleForm
+from courses.models import ActivityType, Meeting, Module
 
 
-class ModuleEditForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200)
-    summary = forms.CharField(label=_("Summary"), max_length=300)
-    description = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 6})
-    )
-    themes = forms.MultipleChoiceField(
-        label=_("Themes"),
-        choices=Theme.choices,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("The first theme chosen counts for the hours on the PD record."),
-    )
-    format = forms.ChoiceField(label=_("Format"), choices=Format.choices)
+class ModuleEditForm(ModuleForm):
+    """The module's fields after creation; organiser and visibility stay as created."""
+
+    organiser = None
+    visible_in = None
     activity_type = forms.ChoiceField(
         label=_("Activity type"),
         choices=ActivityType.choices,
         help_text=_("As the teachers' register counts it."),
     )
-    audience_stage = forms.ChoiceField(label=_("School stage"), choices=AudienceStage.choices)
-    audience_role = forms.ChoiceField(label=_("Audience"), choices=AudienceRole.choices)
-    pd_hours = forms.DecimalField(
-        label=_("Professional development hours"), min_value=0, max_digits=5, decimal_places=1
-    )
     self_study_hours = forms.DecimalField(
         label=_("Of which self-study hours"), min_value=0, max_digits=5, decimal_places=1
     )
     provider = forms.CharField(label=_("Provider"), max_length=200, required=False)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        forms.Form.__init__(self, *args, **kwargs)  # no organiser querysets to narrow (ModuleForm's)
 
     @staticmethod
     def initial_for(module: Module) -> dict[str, object]:

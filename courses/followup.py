@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from accounts.roles import Role
@@ -162,7 +163,8 @@ def send_followup(enrolment_id: int, kind: str, now: datetime | None = None) -> 
 def evaluation_chart(summary: EvaluationSummary) -> BarChart:
     """The ratings as a server-rendered bar chart (core.charts): one bar per rating, 5 first."""
     return bar_chart(
-        _("Ratings (%(n)d evaluations)") % {"n": summary.count},
+        ngettext("Ratings (%(n)d evaluation)", "Ratings (%(n)d evaluations)", summary.count)
+        % {"n": summary.count},
         [(_("%(rating)d out of 5") % {"rating": rating}, count) for rating, count in summary.distribution],
     )
 

@@ -1,5 +1,6 @@
-"""An organiser moves a published meeting in the browser; the teacher's subscribed calendar feed shows the
-new time under the same UID with a higher SEQUENCE, and the teacher got the change by mail in Dutch."""
+"""Issue 15 in the browser: an organiser moves a published meeting and the teacher's subscribed calendar
+feed shows the new time under the same UID with a higher SEQUENCE; the evaluation invitation arrives only
+after the last meeting, and the teacher's answer shows up in the organiser's chart."""
 
 import re
 from datetime import UTC, timedelta
@@ -9,7 +10,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.roles import Role
-from tests.courses.factories import make_edition, make_enrolment, make_module
+from courses import tasks
+from tests.courses.factories import end_edition, make_edition, make_enrolment, make_module
 from tests.e2e.helpers import assert_accessible, login, member
 
 
@@ -70,3 +72,48 @@ def test_it_moves_a_meeting_and_the_teachers_feed_follows_with_a_higher_sequence
     assert [(m.to, m.subject) for m in mail.outbox] == [
         (["teacher_a@example.test"], "Gewijzigd: Meertaligheid als kracht in de klas · Voorjaar")
     ]
+
+
+def test_it_invites_the_teacher_to_evaluate_only_after_the_last_meeting(open_page, tree) -> None:
+    module = make_module(tree.region_a, title="NT2 in de praktijk")
+    edition = make_edition(module, meetings=2, label="Najaar")
+    member(Role.REGIONAL_COORDINATOR, tree.region_a, "organiser_a@example.test", "Sanne")
+    teacher = member(Role.TEACHER, tree.school_a, "teacher_a@example.test", "Lotte")
+    enrolment = make_enrolment(edition, teacher)
+    page = open_page()
+    login(page, "teacher_a@example.test")
+
+    # Before the last meeting: beat sends nothing, and the evaluation page says why there is no form.
+    tasks.queue_followups()
+    assert mail.outbox == []
+    page.goto(f"/courses/enrolments/{enrolment.pk}/evaluate/")
+    expect(page.locator(".notice")).to_have_text(
+        "Je kunt een editie waaraan je hebt deelgenomen evalueren zodra die is afgelopen."
+    )
+
+    # The last meeting has ended: beat's next run sends the invitation, once.
+    end_edition(edition)
+    tasks.queue_followups()
+    tasks.queue_followups()
+    (invitation,) = mail.outbox
+    assert (invitation.to, invitation.subject) == (
+        ["teacher_a@example.test"],
+        "Hoe was NT2 in de praktijk · Najaar? Graag je evaluatie",
+    )
+    link = next(line for line in invitation.body.splitlines() if "/evaluate/" in line)
+
+    # The teacher follows the link from the mail and evaluates.
+    page.goto(link)
+    page.get_by_label("5").check()
+    page.get_by_label("Opmerkingen").fill("Direct bruikbaar in groep 5.")
+    page.get_by_role("button", name="Versturen").click()
+    expect(page.get_by_role("status")).to_contain_text("Bedankt voor je evaluatie.")
+
+    # The organiser sees the rating in the chart and the comment beside it.
+    organiser = open_page()
+    login(organiser, "organiser_a@example.test")
+    organiser.goto(f"/courses/organise/editions/{edition.pk}/")
+    organiser.get_by_role("link", name="Evaluatieresultaten als grafiek").click()
+    expect(organiser.get_by_role("img", name="Beoordelingen (1 evaluatie)")).to_be_visible()
+    expect(organiser.locator("ul.comments li")).to_have_text(["Direct bruikbaar in groep 5."])
+    assert_accessible(organiser)

@@ -9,7 +9,7 @@ from smtplib import SMTPException
 import pytest
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 
 from core.errors import ServiceError
 from courses import changes, tasks
@@ -264,3 +264,25 @@ def test_it_adds_a_past_meeting_only_with_the_explicit_choice(client, tree, edit
     assert (refused.status_code, list(refused.context["meeting_form"].errors)) == (400, ["starts_at"])
     assert added.status_code == 302
     assert edition_a.meetings.count() == 2
+
+
+def test_it_marks_a_removed_meeting_on_the_edition_page_and_leaves_it_out_of_later_mails(
+    client, tree, module_a, organiser_a
+):
+    edition = make_edition(module_a, meetings=2)
+    first, second = edition.meetings.order_by("starts_at")
+    changes.cancel_meeting(organiser_a, second, "Zaal niet beschikbaar")
+    teacher = make_teacher(tree.school_a, language="en")
+    enrolment = make_enrolment(edition, teacher)
+    client.force_login(teacher)
+
+    page = client.get(f"/courses/editions/{edition.pk}/").content.decode()
+    tasks.send_enrolment_message(enrolment.pk, "confirmation")
+
+    assert page.count("<strong>Cancelled</strong> Zaal niet beschikbaar") == 1
+    (message,) = mail.outbox
+    listed = [line for line in message.body.splitlines() if line.startswith("- ")]
+    with translation.override("en"):
+        start = formats.date_format(timezone.localtime(first.starts_at), "DATETIME_FORMAT")
+        end = formats.time_format(timezone.localtime(first.ends_at), "TIME_FORMAT")
+    assert listed == [f"- {start}\u2013{end}, Stadhuis, Grote Markt 2"]

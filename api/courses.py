@@ -27,7 +27,7 @@ from rest_framework.views import APIView
 from accounts.models import Organisation
 from api import examples
 from api.schema import conflict
-from courses import access, completion, queries, services
+from courses import access, changes, completion, queries, services
 from courses.models import (
     Attendance,
     Certificate,
@@ -173,7 +173,9 @@ class CapacitySerializer(serializers.Serializer):
 
 
 class CancelEditionSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    reason = serializers.CharField(
+        max_length=2000, help_text="The message to everyone released (required: they are told why)."
+    )
 
 
 class MarkAttendanceSerializer(serializers.Serializer):
@@ -353,7 +355,7 @@ class EditionViewSet(viewsets.ReadOnlyModelViewSet):
         edition = self._organised(pk)
         data = CancelEditionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.cancel_edition(request.user, edition, data.validated_data["reason"])
+        changes.cancel_edition(request.user, edition, data.validated_data["reason"])
         return self._fresh(edition.pk)
 
 

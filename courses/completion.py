@@ -56,6 +56,8 @@ def mark_attendance(actor: User, meeting: Meeting, present_ids: set[int]) -> int
         )
     if meeting.edition.status == EditionStatus.CANCELLED:
         raise Conflict(_("This edition has been cancelled."), code="cancelled")
+    if meeting.cancelled_at is not None:
+        raise Conflict(_("This meeting has been cancelled."), code="meeting_cancelled")
     participants = set(
         Enrolment.objects.filter(edition=meeting.edition, status=EnrolmentStatus.CONFIRMED).values_list(
             "pk", flat=True
@@ -106,6 +108,7 @@ def check_in(teacher: User, code: str) -> Attendance:
         Meeting.objects.select_related("edition")
         .filter(
             checkin_code=code,
+            cancelled_at__isnull=True,
             edition__enrolments__teacher=teacher,
             edition__enrolments__status=EnrolmentStatus.CONFIRMED,
         )
@@ -148,7 +151,7 @@ def complete_edition(actor: User, edition: Edition) -> list[Certificate]:
         raise ServiceError(_("The edition can be completed after its last meeting."), code="not_ended")
     transition(edition, EditionStatus.COMPLETED)
     module = edition.module
-    needed = required_meetings(edition, edition.meetings.count())
+    needed = required_meetings(edition, edition.meetings.filter(cancelled_at__isnull=True).count())
     enrolments = (
         Enrolment.objects.filter(edition=edition, status=EnrolmentStatus.CONFIRMED, certificate__isnull=True)
         .annotate(attended=Count("attendances", filter=Q(attendances__present=True)))
@@ -164,6 +167,8 @@ def complete_edition(actor: User, edition: Edition) -> list[Certificate]:
                 title=str(edition),
                 theme=module.primary_theme,
                 hours=module.pd_hours,
+                self_study_hours=module.self_study_hours,
+                activity_type=module.activity_type,
                 completed_on=completed_on,
                 school_year=school_year(completed_on),
             )

@@ -16,6 +16,7 @@ from accounts.demo import DemoContext, _user
 from accounts.models import Membership, Organisation, User
 from accounts.roles import Role
 from courses.models import (
+    FORMAT_ACTIVITY,
     Attendance,
     Certificate,
     Cohort,
@@ -373,6 +374,7 @@ def seed(ctx: DemoContext) -> None:
                 "description": spec.description,
                 "themes": Module.wrap_themes(list(spec.themes)),
                 "format": spec.format,
+                "activity_type": FORMAT_ACTIVITY[spec.format],
                 "pd_hours": Decimal(spec.hours),
                 "visible_in": _org(ctx, spec.visible_in),
             },

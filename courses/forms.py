@@ -171,7 +171,6 @@ class CapacityForm(forms.Form):
 class CancelEditionForm(forms.Form):
     reason = forms.CharField(
         label=_("Message to participants"),
-        required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )

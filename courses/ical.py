@@ -70,7 +70,9 @@ def _event(meeting: Meeting, now: str, *, cancelled_for_you: bool, mail: bool) -
         description += "\n" + meeting.online_url
     # A personal cancellation does not change the meeting, but must outrank the event the teacher got.
     sequence = meeting.sequence + (1 if cancelled_for_you else 0)
-    cancelled = cancelled_for_you or edition.status == EditionStatus.CANCELLED
+    cancelled = (
+        cancelled_for_you or edition.status == EditionStatus.CANCELLED or meeting.cancelled_at is not None
+    )
     lines = [
         "BEGIN:VEVENT",
         f"UID:{uid(meeting)}",

@@ -13,9 +13,10 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core import outbox
 from core.errors import Conflict, Forbidden, ServiceError
+from core.retry import send_after_record
 from core.urls import absolute_url
 from courses import access, ical
-from courses.models import Edition, EditionStatus, Enrolment, EnrolmentStatus, Meeting
+from courses.models import Edition, EditionStatus, Enrolment, EnrolmentStatus, Meeting, MeetingChangeMessage
 
 
 def check(
@@ -42,55 +43,103 @@ def change_meeting(
     venue: str = "",
     online_url: str = "",
 ) -> Meeting:
-    """The organiser moves a meeting; when time or place changed, everyone confirmed gets the new event."""
+    """The organiser moves a meeting; when time or place changed, everyone enrolled or waiting hears of it
+    (``courses/changes.py`` adds the refusal of a move into the past)."""
     edition = Edition.objects.select_for_update().select_related("module").get(pk=meeting.edition_id)
     check(actor, edition, starts_at=starts_at, ends_at=ends_at, venue=venue, online_url=online_url)
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.cancelled_at is not None:
+        raise Conflict(_("This meeting has been cancelled."), code="meeting_cancelled")
     before = meeting.sequence
     meeting.starts_at, meeting.ends_at = starts_at, ends_at
     meeting.venue, meeting.online_url = venue.strip(), online_url
     meeting.save()  # raises ``sequence`` when time or place changed
-    times = edition.meetings.values_list("starts_at", "ends_at")
-    edition.starts_at = min(start for start, _end in times)
-    edition.ends_at = max(end for _start, end in times)
-    edition.save(update_fields=["starts_at", "ends_at"])
+    refresh_dates(edition)
     if meeting.sequence > before:
         outbox.enqueue("courses.send_meeting_changed", meeting.pk, meeting.sequence)
     return meeting
 
 
+def refresh_dates(edition: Edition) -> None:
+    """Keep the edition's denormalised dates to the meetings that still take place (edition locked)."""
+    times = list(edition.meetings.filter(cancelled_at__isnull=True).values_list("starts_at", "ends_at"))
+    edition.starts_at = min((start for start, _end in times), default=None)
+    edition.ends_at = max((end for _start, end in times), default=None)
+    edition.save(update_fields=["starts_at", "ends_at"])
+
+
+#: Who hears of a changed or cancelled meeting: everyone holding or waiting for a place.
+TOLD_STATUSES = (
+    EnrolmentStatus.CONFIRMED,
+    EnrolmentStatus.OFFERED,
+    EnrolmentStatus.WAITLISTED,
+    EnrolmentStatus.PENDING_APPROVAL,
+)
+
+
 def send_changed(meeting_id: int, sequence: int) -> int:
-    """Mail every confirmed teacher the changed event; returns how many. Claims the revision with a
-    conditional update, so a second run (or an older revision's late task) sends nothing; an SMTP error
-    rolls the claim back and the retry sends again."""
-    with transaction.atomic():
-        claimed = Meeting.objects.filter(
-            pk=meeting_id, sequence=sequence, notified_sequence__lt=sequence
-        ).update(notified_sequence=sequence)
-        if not claimed:
-            return 0
-        meeting = Meeting.objects.select_related("edition__module").get(pk=meeting_id)
-        enrolments = Enrolment.objects.filter(
-            edition_id=meeting.edition_id, status=EnrolmentStatus.CONFIRMED
-        ).select_related("teacher")
-        for enrolment in enrolments:
-            _send(meeting, enrolment.teacher)
-        return len(enrolments)
+    """Tell every enrolled and waitlisted teacher about revision ``sequence`` of a meeting, each in their
+    language; returns how many were sent now. A late task for an older revision sends nothing (the newer
+    revision's task tells them). Each teacher's row (``MeetingChangeMessage``) commits before their mail
+    goes out, so a retry after a failed send reaches only the ones still missing, never anyone twice."""
+    meeting = Meeting.objects.select_related("edition__module").filter(pk=meeting_id).first()
+    if meeting is None or meeting.sequence != sequence:
+        return 0
+    enrolment_ids = list(
+        Enrolment.objects.filter(edition_id=meeting.edition_id, status__in=TOLD_STATUSES)
+        .exclude(
+            pk__in=MeetingChangeMessage.objects.filter(meeting=meeting, sequence=sequence).values("enrolment")
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    sent = 0
+    for enrolment_id in enrolment_ids:
+        with transaction.atomic():
+            enrolment = (
+                Enrolment.objects.select_for_update(of=("self",))
+                .select_related("teacher")
+                .filter(pk=enrolment_id, status__in=TOLD_STATUSES)
+                .first()
+            )
+            if (
+                enrolment is None
+                or MeetingChangeMessage.objects.filter(
+                    meeting=meeting, enrolment=enrolment, sequence=sequence
+                ).exists()
+            ):
+                continue
+            record = MeetingChangeMessage.objects.create(
+                meeting=meeting, enrolment=enrolment, sequence=sequence
+            )
+            message = _message(meeting, enrolment)
+        send_after_record(message.send, MeetingChangeMessage.objects.filter(pk=record.pk).delete)
+        sent += 1
+    Meeting.objects.filter(pk=meeting_id, notified_sequence__lt=sequence).update(notified_sequence=sequence)
+    return sent
 
 
-def _send(meeting: Meeting, user: User) -> None:
+def _message(meeting: Meeting, enrolment: Enrolment) -> EmailMessage:
     edition = meeting.edition
+    user = enrolment.teacher
+    cancelled = meeting.cancelled_at is not None
     with translation.override(user.language):
-        subject = _("Changed: %(title)s") % {"title": edition}
+        subject = (_("Meeting cancelled: %(title)s") if cancelled else _("Changed: %(title)s")) % {
+            "title": edition
+        }
         body = render_to_string(
             "courses/email/meeting_changed.txt",
             {
                 "user": user,
                 "edition": edition,
                 "meeting": meeting,
+                "cancelled": cancelled,
+                "in_calendar": enrolment.status == EnrolmentStatus.CONFIRMED,
                 "url": absolute_url(reverse("courses:edition_detail", args=[edition.pk])),
             },
         )
     message = EmailMessage(subject, body, None, [user.email])
-    ical.attach(message, [meeting], name=str(edition), method=ical.PUBLISH)
-    message.send()
+    if enrolment.status == EnrolmentStatus.CONFIRMED:  # only they have the event in their calendar
+        method = ical.CANCEL if cancelled else ical.PUBLISH
+        ical.attach(message, [meeting], name=str(edition), method=method)
+    return message

@@ -60,6 +60,25 @@ class Format(models.TextChoices):
     LECTURE = "lecture", _("Lecture with networking")
 
 
+class ActivityType(models.TextChoices):
+    """The activity types of the voluntary teachers' register (Registerleraar), for the PD record."""
+
+    COURSE = "course", _("Course or training")
+    STUDY_DAY = "study_day", _("Study day")
+    CONFERENCE = "conference", _("Conference")
+    NETWORK_MEETING = "network_meeting", _("Network meeting")
+    SELF_STUDY = "self_study", _("Self-study")
+
+
+#: The register's activity type a new module of each format starts with (editable on the module).
+FORMAT_ACTIVITY = {
+    Format.STUDY_DAY: ActivityType.STUDY_DAY,
+    Format.NETWORK_MEETING: ActivityType.NETWORK_MEETING,
+    Format.TRAINING_MODULE: ActivityType.COURSE,
+    Format.LECTURE: ActivityType.CONFERENCE,
+}
+
+
 class AudienceStage(models.TextChoices):
     ALL = "all", _("Primary and secondary")
     PRIMARY = "primary", _("Primary")
@@ -95,6 +114,20 @@ class Module(models.Model):
         decimal_places=1,
         validators=[MinValueValidator(Decimal("0"))],
     )
+    # Of ``pd_hours``, the part that is self-study (the register counts contact and self-study hours apart).
+    self_study_hours = models.DecimalField(
+        _("of which self-study hours"),
+        max_digits=5,
+        decimal_places=1,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    activity_type = models.CharField(
+        _("activity type"), max_length=20, choices=ActivityType.choices, default=ActivityType.COURSE
+    )
+    provider = models.CharField(
+        _("provider"), max_length=200, blank=True, help_text=_("The school or institute that teaches it.")
+    )
     organiser = models.ForeignKey(
         Organisation, verbose_name=_("organiser"), on_delete=models.PROTECT, related_name="organised_modules"
     )
@@ -114,6 +147,10 @@ class Module(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(pd_hours__gte=0), name="module_hours_not_negative"),
             models.CheckConstraint(condition=models.Q(themes__startswith=","), name="module_themes_wrapped"),
+            models.CheckConstraint(
+                condition=models.Q(self_study_hours__gte=0, self_study_hours__lte=models.F("pd_hours")),
+                name="module_self_study_within_hours",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -192,6 +229,9 @@ class Edition(models.Model):
     starts_at = models.DateTimeField(_("starts"), null=True, blank=True, db_index=True)
     ends_at = models.DateTimeField(_("ends"), null=True, blank=True)
     cancellation_reason = models.TextField(_("reason for cancellation"), blank=True)
+    remind_school_leader = models.BooleanField(
+        _("send the school leader a copy of the reminder"), default=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -232,6 +272,9 @@ class Meeting(models.Model):
     # and the feed replace the event already in a teacher's calendar (same UID, higher SEQUENCE).
     sequence = models.PositiveIntegerField(_("calendar revision"), default=0)
     notified_sequence = models.PositiveIntegerField(default=0)  # the revision teachers were mailed about
+    # A removed meeting stays as a row, so calendars get it as CANCELLED (same UID, higher SEQUENCE).
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancellation_message = models.TextField(_("message to participants"), blank=True)
 
     class Meta:
         verbose_name = _("meeting")
@@ -246,7 +289,7 @@ class Meeting(models.Model):
     def __str__(self) -> str:
         return f"{self.edition} · {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
 
-    CALENDAR_FIELDS = ("starts_at", "ends_at", "venue", "online_url")
+    CALENDAR_FIELDS = ("starts_at", "ends_at", "venue", "online_url", "cancelled_at")
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         """A change of time or place raises ``sequence`` (also from the admin), so calendars follow it."""
@@ -558,6 +601,12 @@ class Certificate(models.Model):
     title = models.CharField(_("title"), max_length=250)
     theme = models.CharField(_("theme"), max_length=20, choices=Theme.choices)
     hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=1)
+    self_study_hours = models.DecimalField(
+        _("of which self-study hours"), max_digits=5, decimal_places=1, default=Decimal("0")
+    )
+    activity_type = models.CharField(
+        _("activity type"), max_length=20, choices=ActivityType.choices, default=ActivityType.COURSE
+    )
     completed_on = models.DateField(_("completed on"))
     school_year = models.CharField(_("school year"), max_length=9)
     code = models.CharField(_("verification code"), max_length=16, unique=True, default=verification_code)
@@ -586,3 +635,46 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+# --- Follow-up and change messages (issue 15) ----------------------------------------------------------
+
+
+class FollowUpMessage(models.Model):
+    """One row per follow-up sent for an enrolment (a reminder copy to the school leader, the evaluation
+    invitation and its one reminder): a task delivered twice finds it and sends nothing."""
+
+    class Kind(models.TextChoices):
+        LEADER_REMINDER = "leader_reminder", _("Reminder copy to the school leader")
+        EVALUATION_INVITATION = "evaluation_invitation", _("Evaluation invitation")
+        EVALUATION_REMINDER = "evaluation_reminder", _("Evaluation reminder")
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="followups")
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["enrolment", "kind"], name="one_followup_per_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.enrolment_id} · {self.kind}"
+
+
+class MeetingChangeMessage(models.Model):
+    """One row per teacher per revision of a meeting they were told about: a retried task skips the
+    teachers it already reached and sends to the rest."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="change_messages")
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="+")
+    sequence = models.PositiveIntegerField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "enrolment", "sequence"], name="one_change_message_per_revision"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id} · {self.enrolment_id} · {self.sequence}"

@@ -1,5 +1,7 @@
 """Certificates as PDF (reportlab), rendered on request from the certificate row: nothing stored, so a
-corrected name or title shows up in the next download, and the verification code is the proof."""
+corrected name or title shows up in the next download, and the verification code (also as a QR code of
+the verification address) is the proof. It names organiser and provider, the activity type, the hours
+(contact and self-study, as the teachers' register counts them), the dates and has a signature line."""
 
 from io import BytesIO
 
@@ -13,6 +15,7 @@ from reportlab.pdfgen import canvas
 
 from core import numbers
 from core.urls import absolute_url
+from courses import records
 from courses.models import Certificate, Theme
 
 
@@ -43,20 +46,44 @@ def certificate_pdf(
         pdf.drawCentredString(width / 2, height - 9.5 * cm, _("has completed"))
         pdf.setFont("Helvetica-Bold", 18)
         pdf.drawCentredString(width / 2, height - 11 * cm, certificate.title[:90])
-        pdf.setFont("Helvetica", 13)
-        details = _("%(hours)s of professional development · %(theme)s · completed on %(date)s") % {
-            "hours": numbers.hours_text(certificate.hours),
+        facts = records.certificate_facts(certificate)
+        pdf.setFont("Helvetica", 12)
+        details = _("%(type)s · %(theme)s · %(dates)s") % {
+            "type": facts.activity_type,
             "theme": Theme(certificate.theme).label
             if certificate.theme in Theme.values
             else certificate.theme,
-            "date": formats.date_format(certificate.completed_on, "DATE_FORMAT"),
+            "dates": records.dates_text(facts.dates),
         }
-        pdf.drawCentredString(width / 2, height - 12.5 * cm, details)
-        pdf.setFont("Helvetica", 11)
-        pdf.drawCentredString(
-            width / 2, 3.2 * cm, _("Verification code: %(code)s") % {"code": certificate.code}
+        pdf.drawCentredString(width / 2, height - 12.3 * cm, details[:120])
+        hours = _("%(total)s of professional development: %(contact)s contact, %(self)s self-study") % {
+            "total": numbers.hours_text(certificate.hours),
+            "contact": numbers.hours_text(facts.contact_hours),
+            "self": numbers.hours_text(facts.self_study_hours),
+        }
+        pdf.drawCentredString(width / 2, height - 13.1 * cm, hours)
+        by = _("Organised by %(organiser)s") % {"organiser": facts.organiser}
+        if facts.provider:
+            by += " · " + _("provided by %(provider)s") % {"provider": facts.provider}
+        pdf.drawCentredString(width / 2, height - 13.9 * cm, by[:120])
+        # The signature line: signed on paper by the organiser (the verification code is the digital proof).
+        pdf.line(3 * cm, 4.6 * cm, 11 * cm, 4.6 * cm)
+        pdf.setFont("Helvetica", 10)
+        pdf.drawString(
+            3 * cm, 4.1 * cm, _("Signature on behalf of %(organiser)s") % {"organiser": facts.organiser}
         )
-        pdf.drawCentredString(width / 2, 2.5 * cm, verification_url(certificate, request))
+        pdf.drawString(
+            3 * cm,
+            3.6 * cm,
+            _("Issued on %(date)s") % {"date": formats.date_format(certificate.issued_at, "DATE_FORMAT")},
+        )
+        url = verification_url(certificate, request)
+        records.draw_qr(pdf, url, width - 6.5 * cm, 2.2 * cm, 3.5 * cm)
+        pdf.setFont("Helvetica", 10)
+        pdf.drawRightString(
+            width - 7 * cm, 3.2 * cm, _("Verification code: %(code)s") % {"code": certificate.code}
+        )
+        pdf.drawRightString(width - 7 * cm, 2.6 * cm, url)
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()

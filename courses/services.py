@@ -21,6 +21,7 @@ from courses import access, meetings
 from courses.models import (
     ACTIVE_STATUSES,
     EDITION_TRANSITIONS,
+    FORMAT_ACTIVITY,
     SEAT_STATUSES,
     Edition,
     EditionStatus,
@@ -156,6 +157,7 @@ def create_module(
         description=description,
         themes=_validate_themes(themes),
         format=format,
+        activity_type=FORMAT_ACTIVITY[format],
         pd_hours=pd_hours,
         organiser=organiser,
         visible_in=visible_in,
@@ -186,6 +188,7 @@ def create_edition(
     promotion_mode: str = PromotionMode.IMMEDIATE,
     offer_hours: int = 48,
     required_meetings: int | None = None,
+    remind_school_leader: bool = False,
 ) -> Edition:
     _require_organiser(actor, module)
     if capacity < 1:
@@ -203,6 +206,7 @@ def create_edition(
         promotion_mode=promotion_mode,
         offer_hours=offer_hours,
         required_meetings=required_meetings,
+        remind_school_leader=remind_school_leader,
     )
 
 
@@ -217,6 +221,7 @@ EDITION_EDIT_FIELDS = (
     "promotion_mode",
     "offer_hours",
     "required_meetings",
+    "remind_school_leader",
 )
 
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from core import outbox
 from core.retry import RETRY, send_after_record
 from core.urls import absolute_url
-from courses import ical, services
+from courses import followup, ical, services
 from courses.meetings import send_changed
 from courses.models import (
     Certificate,
@@ -189,3 +189,17 @@ def lapse_reservations() -> int:
 @shared_task(name="courses.send_meeting_changed", ignore_result=True, **RETRY)
 def send_meeting_changed(meeting_id: int, sequence: int) -> int:
     return send_changed(meeting_id, sequence)
+
+
+# --- Follow-up (courses/followup.py) -------------------------------------------------------------------
+
+
+@shared_task(name="courses.queue_followups", ignore_result=True)
+def queue_followups() -> dict[str, int]:
+    """Beat (hourly): the school leader's reminder copies, evaluation invitations and their reminder."""
+    return followup.queue_followups()
+
+
+@shared_task(name="courses.send_followup", ignore_result=True, **RETRY)
+def send_followup(enrolment_id: int, kind: str) -> int:
+    return followup.send_followup(enrolment_id, kind)

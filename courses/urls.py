@@ -1,6 +1,6 @@
 from django.urls import path
 
-from courses import views, views_organise
+from courses import views, views_changes, views_organise, views_records
 
 app_name = "courses"
 urlpatterns = [
@@ -49,4 +49,15 @@ urlpatterns = [
         views_organise.complete_participant,
         name="complete_participant",
     ),
+    # Issue 15: changing what was published, follow-up and records.
+    path("organise/modules/<int:pk>/edit/", views_changes.module_edit, name="module_edit"),
+    path("organise/meetings/<int:pk>/edit/", views_changes.meeting_edit, name="meeting_edit"),
+    path("organise/meetings/<int:pk>/remove/", views_changes.meeting_cancel, name="meeting_cancel"),
+    path("organise/meetings/<int:pk>/sign-in.pdf", views_records.signin_sheet, name="signin_sheet"),
+    path(
+        "organise/editions/<int:pk>/evaluations/",
+        views_records.evaluation_results,
+        name="evaluation_results",
+    ),
+    path("mine/record.pdf", views_records.pd_record_pdf, name="pd_record_pdf"),
 ]

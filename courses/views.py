@@ -19,7 +19,7 @@ from core.errors import ServiceError
 from core.forms import apply_service_error
 from core.redirects import redirect_next
 from core.urls import absolute_url
-from courses import access, completion, ical, pdf, queries, services
+from courses import access, completion, followup, ical, pdf, queries, records, services
 from courses.forms import CatalogueFilterForm, CodeForm, EvaluationForm, NameTeacherForm, ReserveForm
 from courses.models import (
     ACTIVE_STATUSES,
@@ -272,6 +272,7 @@ def my_courses(request: HttpRequest) -> HttpResponse:
         "past": [],
     }
     for e in enrolments:
+        e.cancel_refusal = followup.why_not_cancellable(e, now)
         if e.status == EnrolmentStatus.OFFERED:
             groups["offered"].append(e)
         elif e.status == EnrolmentStatus.WAITLISTED:
@@ -299,20 +300,7 @@ def my_courses(request: HttpRequest) -> HttpResponse:
 def pd_record(request: HttpRequest) -> HttpResponse:
     lines, total, certificates = completion.pd_record(request.user)
     if request.GET.get("format") == "csv":
-        rows = [
-            [_("School year"), _("Theme"), _("Title"), _("Hours"), _("Completed on"), _("Verification code")]
-        ]
-        for c in certificates:
-            rows.append(
-                [
-                    c.school_year,
-                    str(Theme(c.theme).label),
-                    c.title,
-                    str(c.hours),
-                    c.completed_on.isoformat(),
-                    c.code,
-                ]
-            )
+        rows = records.pd_record_rows(request.user)
         return csv_response("pd-record.csv", rows)
     return render(
         request,

@@ -19,17 +19,17 @@ from core.csvexport import csv_response
 from core.errors import ServiceError
 from core.forms import apply_service_error
 from core.reauth import require_recent_login
-from courses import access, completion, queries, services
+from courses import access, changes, completion, queries, services
 from courses.forms import (
     AttendanceForm,
     CancelEditionForm,
     CapacityForm,
     EditionEditForm,
     EditionForm,
-    MeetingForm,
     ModuleForm,
     YearForm,
 )
+from courses.forms_changes import MeetingChangeForm
 from courses.models import (
     Attendance,
     Edition,
@@ -182,7 +182,7 @@ def _manage_context(request: HttpRequest, edition: Edition, **forms: object) -> 
         "reservations": edition.reservations.select_related("school").order_by("created_at"),
         "summary": completion.evaluation_summary(edition),
         "capacity_form": forms.get("capacity_form") or CapacityForm(initial={"capacity": edition.capacity}),
-        "meeting_form": forms.get("meeting_form") or MeetingForm(),
+        "meeting_form": forms.get("meeting_form") or MeetingChangeForm(),
         "cancel_form": forms.get("cancel_form") or CancelEditionForm(),
         "errors": forms.get("errors", []),
         "required": completion.required_meetings(edition, len(meetings)),
@@ -206,10 +206,10 @@ def _refused(request: HttpRequest, edition: Edition, **forms: object) -> HttpRes
 @require_POST
 def meeting_add(request: HttpRequest, pk: int) -> HttpResponse:
     edition = _edition_or_404(request, pk)
-    form = MeetingForm(request.POST)
+    form = MeetingChangeForm(request.POST)
     if form.is_valid():
         try:
-            services.add_meeting(request.user, edition, **form.cleaned_data)
+            changes.add_meeting(request.user, edition, **form.cleaned_data)
         except ServiceError as exc:
             apply_service_error(form, exc)
         else:
@@ -261,7 +261,7 @@ def cancel_edition(request: HttpRequest, pk: int) -> HttpResponse:
     form = CancelEditionForm(request.POST)
     if form.is_valid():
         try:
-            released = services.cancel_edition(request.user, edition, form.cleaned_data["reason"])
+            released = changes.cancel_edition(request.user, edition, form.cleaned_data["reason"])
         except ServiceError as exc:
             apply_service_error(form, exc)
         else:

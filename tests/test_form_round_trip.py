@@ -9,6 +9,7 @@ a new edit form without one fails ``test_it_has_a_filled_object_for_every_edit_f
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.db import models
@@ -18,7 +19,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import Role
 from caseloads.models import SupporterProfile, Topic
-from courses.models import PromotionMode
+from courses.models import ActivityType, AudienceRole, AudienceStage, Format, PromotionMode, Theme
 from tests.caseloads.factories import make_case, make_supporter
 from tests.courses.factories import make_edition, make_module
 from tests.factories import OrgTree, make_membership
@@ -142,9 +143,40 @@ def _edition(tree: OrgTree) -> EditCase:
         promotion_mode=PromotionMode.OFFER,
         offer_hours=24,
         required_meetings=1,
+        remind_school_leader=True,
     )
     organiser = make_membership(Role.REGIONAL_COORDINATOR, tree.region_a)
     return EditCase(organiser, edition, reverse("courses:edition_edit", args=[edition.pk]))
+
+
+def _module(tree: OrgTree) -> EditCase:
+    module = make_module(
+        tree.region_a,
+        title="Ouders als partners",
+        summary="Samen met ouders in gesprek.",
+        description="Drie middagen met oefeningen.",
+        themes=[Theme.MULTILINGUALISM, Theme.PARENT_CONTACT],
+        format=Format.TRAINING_MODULE,
+        activity_type=ActivityType.COURSE,
+        audience_stage=AudienceStage.PRIMARY,
+        audience_role=AudienceRole.SCHOOL_STAFF,
+        pd_hours=Decimal("12.5"),
+        self_study_hours=Decimal("4.5"),
+        provider="Hogeschool Rotterdam",
+    )
+    make_edition(module)  # published: editing after publishing is the point
+    organiser = make_membership(Role.REGIONAL_COORDINATOR, tree.region_a)
+    return EditCase(organiser, module, reverse("courses:module_edit", args=[module.pk]))
+
+
+def _meeting(tree: OrgTree) -> EditCase:
+    start = _minute(days=20)
+    edition = make_edition(make_module(tree.region_a), start=start)
+    meeting = edition.meetings.get()
+    meeting.online_url = "https://meet.example.nl/ouders"
+    meeting.save()
+    organiser = make_membership(Role.REGIONAL_COORDINATOR, tree.region_a)
+    return EditCase(organiser, meeting, reverse("courses:meeting_edit", args=[meeting.pk]))
 
 
 def _group(tree: OrgTree) -> EditCase:
@@ -169,6 +201,8 @@ BUILDERS: dict[str, Callable[[OrgTree], EditCase]] = {
     "caseloads:profile_edit": _own_profile,
     "caseloads:supporter_profile_edit": _supporter_profile,
     "courses:edition_edit": _edition,
+    "courses:module_edit": _module,
+    "courses:meeting_edit": _meeting,
     "placement:group_edit": _group,
 }
 

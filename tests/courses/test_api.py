@@ -185,6 +185,19 @@ def test_it_cancels_an_edition_through_the_api(tree, edition_a, organiser_a):
     assert list(Enrolment.objects.values_list("status", flat=True)) == [EnrolmentStatus.RELEASED]
 
 
+def test_it_refuses_to_cancel_an_edition_through_the_api_without_a_message(tree, edition_a, organiser_a):
+    make_enrolment(edition_a, make_teacher(tree.school_a))
+
+    missing = client_for(organiser_a).post(f"/api/v1/editions/{edition_a.pk}/cancel/", {})
+    blank = client_for(organiser_a).post(f"/api/v1/editions/{edition_a.pk}/cancel/", {"reason": "  "})
+
+    assert [(r.status_code, list(r.json()["fields"])) for r in (missing, blank)] == [
+        (400, ["reason"]),
+        (400, ["reason"]),
+    ]
+    assert list(Enrolment.objects.values_list("status", flat=True)) == [EnrolmentStatus.CONFIRMED]
+
+
 def test_it_filters_editions(tree, module_a):
     nt2 = make_module(tree.region_a, title="NT2", themes=["nt2"])
     make_edition(module_a)

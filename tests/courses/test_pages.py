@@ -177,8 +177,14 @@ def test_it_downloads_the_pd_record_as_csv(client, tree, edition_a, organiser_a)
     response = client.get("/courses/mine/record/?format=csv")
 
     lines = response.content.decode("utf-8-sig").splitlines()
-    assert lines[0] == "School year,Theme,Title,Hours,Completed on,Verification code"
-    assert lines[1].endswith(f",6.0,{certificate.completed_on.isoformat()},{certificate.code}")
+    assert lines[0] == (
+        "School year,Completed on,Activity type,Title,Organiser,Provider,Theme,Contact hours,"
+        "Self-study hours,Total hours,Verification code"
+    )
+    assert lines[1] == (
+        f"{certificate.school_year},{certificate.completed_on:%m/%d/%Y},Course or training,Multilingual classrooms,"
+        f"Region A,,Multilingualism,6.0,0.0,6.0,{certificate.code}"
+    )
 
 
 def test_it_escapes_formulas_in_the_participants_csv(client, tree, edition_a, organiser_a):

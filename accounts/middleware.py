@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from accounts import scoping
 from accounts.roles import PUPIL_DATA_ROLES
 
 
@@ -17,7 +18,8 @@ def needs_mfa(user: object) -> bool:
         return False
     cached = getattr(user, "_overstap_needs_mfa", None)
     if cached is None:
-        holds_pupil_role = user.memberships.filter(role__in=PUPIL_DATA_ROLES).exists()  # type: ignore[attr-defined]
+        # The memberships the request's reach checks load anyway (one query, cached on the user).
+        holds_pupil_role = any(m.role in PUPIL_DATA_ROLES for m in scoping.memberships(user))
         cached = (
             holds_pupil_role
             and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()

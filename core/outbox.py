@@ -8,6 +8,16 @@ A row is *done* when its task has run to the end (``done_at``, set by :func:`mar
 ``task_success`` in the worker), not when it was handed to the broker (``dispatched_at``): a task that died
 on a dropped database connection after its retries, or whose message the broker lost, is sent again by the
 sweep once ``REDELIVER_AFTER`` has passed. Every task is idempotent, so a second send changes nothing.
+
+With a broker (not eager), a message is written *claimed by its commit hook*: ``dispatched_at`` is set in
+the insert, inside the caller's transaction, and the hook only publishes, without a query of its own. The
+request so pays no second transaction after its commit (it was BEGIN, SELECT ... FOR UPDATE, UPDATE,
+COMMIT: four round trips per message, 1.6 of a 13 ms enrolment). When the publish fails, or is skipped
+while the broker is down, one UPDATE gives the message back to the sweep (``dispatched_at`` NULL), which
+sends it after ``SWEEP_GRACE`` as before. The price: a process killed between the commit and the publish
+leaves a claimed message that the sweep resends only after ``REDELIVER_AFTER`` (15 minutes, not 30 s).
+In eager mode (tests, no broker) the hook runs :func:`dispatch` as before, so the task's errors reach
+the caller.
 """
 
 import logging
@@ -56,14 +66,42 @@ def _task(name: str) -> Task[Any, Any]:
 
 
 def enqueue(task: str, *args: int | str) -> OutboxMessage:
-    message = OutboxMessage.objects.create(task=task, args=list(args))
-    transaction.on_commit(lambda: dispatch_after_commit(message.pk))
+    if _app().conf.task_always_eager:
+        message = OutboxMessage.objects.create(task=task, args=list(args))
+        transaction.on_commit(lambda: dispatch_after_commit(message.pk))
+        return message
+    message = OutboxMessage.objects.create(
+        task=task, args=list(args), dispatched_at=timezone.now(), attempts=1
+    )
+    transaction.on_commit(lambda: publish_after_commit(message))
     return message
 
 
+def publish_after_commit(message: OutboxMessage) -> None:
+    """The commit hook of a claimed message (see the module docstring): publish it, no query on success.
+    Nothing may raise into the response from here; a failed publish gives the row back to the sweep."""
+    error = "broker failed a moment ago in this process"
+    if time.monotonic() >= _broker["skip_until"]:
+        try:
+            _task(message.task).apply_async(args=message.args, headers={HEADER: message.pk})  # type: ignore[dict-item]  # any JSON value travels
+            return
+        except Exception as exc:  # broker down or unreachable
+            _broker["skip_until"] = time.monotonic() + BROKER_RETRY_AFTER
+            error = f"{type(exc).__name__}: {exc}"
+    try:
+        OutboxMessage.objects.filter(pk=message.pk, done_at__isnull=True).update(
+            dispatched_at=None, last_error=error[:500]
+        )
+    except Exception as exc:  # the database too: the sweep resends it after REDELIVER_AFTER
+        logger.warning("outbox message %s left claimed: %s", message.pk, type(exc).__name__)
+        return
+    logger.warning("outbox message %s left for the sweep: %s", message.pk, error.split(":")[0])
+
+
 def dispatch_after_commit(message_id: int) -> None:
-    """The commit hook: the change is committed, so nothing may raise into the response from here (a
-    dropped database connection, a broker error). The row stays for the sweep."""
+    """The commit hook in eager mode, and for messages not claimed at insert: the change is committed, so
+    nothing may raise into the response from here (a dropped database connection, a broker error). The
+    row stays for the sweep."""
     if not _app().conf.task_always_eager and time.monotonic() < _broker["skip_until"]:
         return  # the broker failed a moment ago in this process: the sweep sends it
     try:

@@ -7,13 +7,18 @@ their interests, buddy loads, locked pairs, exclusions), whatever the batch size
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 
+import numpy as np
 from django.conf import settings
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from accounts.models import Organisation
 from accounts.roles import OrganisationKind
-from matching.engine import NO_GRADE, Problem, problem_from_records, solve
+from matching import columnar
+from matching.engine import NO_GRADE, Buddies, Problem, Pupils, Weights, problem_from_records, solve
+from matching.engine.records import buddies_from_records, pupils_from_records, to_day
 from matching.models import Buddy, BuddyKind, EndReason, Match, MatchRun, MatchStatus
 from pupils.models import Interest, Pupil, grade_level
 
@@ -107,6 +112,12 @@ class LoadedBatch:
     school_of_pupil: dict[int, int]
 
 
+@dataclass
+class BatchScope:
+    group_of: dict[int, int]  # school id -> group id, for every school of the batch's groups
+    in_scope: list[int]  # those schools inside the run's scope (whose pupils the run matches)
+
+
 def _tags(rows: Iterable[tuple[int, str]]) -> dict[int, list[str]]:
     out: dict[int, list[str]] = {}
     for owner, code in rows:
@@ -115,14 +126,76 @@ def _tags(rows: Iterable[tuple[int, str]]) -> dict[int, list[str]]:
 
 
 def load_batch(run: MatchRun, groups: list[int]) -> LoadedBatch:
-    """The engine problem for the run's pupils and buddies in ``groups`` (8 queries, whatever the size)."""
+    """The engine problem for the run's pupils and buddies in ``groups``, in a fixed number of queries
+    (6 on PostgreSQL, 8 elsewhere), whatever the size."""
+    scope = _batch_scope(run, groups)
+    pupils_qs = eligible_pupils(run, scope.in_scope).order_by("transition_date", "id")
+    buddies_qs = Buddy.objects.filter(
+        kind=run.buddy_kind, school_id__in=list(scope.group_of), anonymised_at__isnull=True
+    ).order_by("school_id", "first_name", "id")
+    if connection.vendor == "postgresql":
+        pupils, buddies, names, schools = _columns(run, scope, pupils_qs, buddies_qs)
+    else:
+        pupils, buddies, names, schools = _records(run, scope, pupils_qs, buddies_qs)
+    locked, exclusions = _decided_pairs(run, scope.in_scope, pupils.ids, buddies.ids)
+    problem = Problem(
+        pupils=pupils,
+        buddies=buddies,
+        exclusions=np.array(exclusions, dtype=np.int64).reshape(-1, 2),
+        locked=np.array(list(locked.items()), dtype=np.int64).reshape(-1, 2),
+        weights=Weights(),
+        language_names=tuple(names[0]),
+        interest_names=tuple(names[1]),
+    )
+    return LoadedBatch(problem, dict(zip(pupils.ids.tolist(), schools, strict=True)))
+
+
+def _batch_scope(run: MatchRun, groups: list[int]) -> BatchScope:
     candidates = Organisation.objects.filter(Q(pk__in=groups) | Q(parent_id__in=groups))
     wanted = set(groups)
     all_groups, paths = _groups_and_paths(candidates)
     group_of = {s: g for s, g in all_groups.items() if g in wanted}
-    in_scope = [s for s in group_of if paths[s].startswith(run.scope.path)]
-    pupil_rows = list(
-        eligible_pupils(run, in_scope).values_list(
+    return BatchScope(group_of, [s for s in group_of if paths[s].startswith(run.scope.path)])
+
+
+def _columns(
+    run: MatchRun, scope: BatchScope, pupils_qs: QuerySet[Pupil], buddies_qs: QuerySet[Buddy]
+) -> tuple[Pupils, Buddies, tuple[list[str], list[str]], list[int]]:
+    """PostgreSQL: every column computed by the database, read with binary COPY (``columnar.py``)."""
+    languages = columnar.languages_used(pupils_qs, buddies_qs)
+    interest_ids, interest_codes = columnar.interest_vocabulary()
+    pupils = columnar.load_pupils(pupils_qs, languages, interest_ids, to_day(date.today(), 0))
+    buddies = columnar.load_buddies(buddies_qs, run.buddy_kind, languages, interest_ids)
+    schools = pupils.group.tolist()
+    keys = np.array(sorted(scope.group_of), dtype=np.int64)
+    values = np.array([scope.group_of[k] for k in keys.tolist()], dtype=np.int64)
+    pupils.group = values[np.searchsorted(keys, pupils.group)]
+    buddies.group = values[np.searchsorted(keys, buddies.group)]
+    return pupils, buddies, (languages, interest_codes), schools
+
+
+def _records(
+    run: MatchRun, scope: BatchScope, pupils_qs: QuerySet[Pupil], buddies_qs: QuerySet[Buddy]
+) -> tuple[Pupils, Buddies, tuple[list[str], list[str]], list[int]]:
+    """Other databases: rows as dicts, encoded by ``matching.engine.records``."""
+    codes = dict(Interest.objects.values_list("id", "code"))
+    pupils = _pupil_records(scope, pupils_qs, codes)
+    buddies = _buddy_records(run, scope, buddies_qs, codes)
+    languages = sorted(
+        {t for p in pupils for t in p["languages"]} | {t for b in buddies for t in b["languages"]}
+    )
+    interests = sorted({t for recs in (pupils, buddies) for r in recs for t in r["interests"]})
+    return (
+        pupils_from_records(pupils, languages, interests),
+        buddies_from_records(buddies, languages, interests),
+        (languages, interests),
+        [p["school"] for p in pupils],
+    )
+
+
+def _pupil_records(scope: BatchScope, pupils_qs: QuerySet[Pupil], codes: dict[int, str]) -> list[dict]:
+    rows = list(
+        pupils_qs.values_list(
             "id",
             "school_id",
             "stage",
@@ -134,36 +207,41 @@ def load_batch(run: MatchRun, groups: list[int]) -> LoadedBatch:
             "buddy_gender_preference",
         )
     )
-    pupil_ids = {row[0] for row in pupil_rows}
-    codes = dict(Interest.objects.values_list("id", "code"))
-    # Interests, loads and earlier pairs are filtered by the batch's schools (a few hundred parameters,
-    # indexed joins), not by lists of thousands of pupil/buddy ids: preparing 9,000 IN parameters cost
-    # more Python time than the queries themselves.
-    pupil_interests = _tags(
+    pupil_ids = {row[0] for row in rows}
+    # Interests are filtered by the batch's schools (a few hundred parameters, indexed joins), not by
+    # lists of thousands of pupil ids: preparing 9,000 IN parameters cost more than the queries.
+    interests = _tags(
         (pid, codes[iid])
         for pid, iid in Pupil.interests.through.objects.filter(
-            pupil__school_id__in=in_scope, pupil__anonymised_at__isnull=True
+            pupil__school_id__in=scope.in_scope, pupil__anonymised_at__isnull=True
         ).values_list("pupil_id", "interest_id")
         if pid in pupil_ids
     )
-    buddy_filter = {"kind": run.buddy_kind, "school_id__in": list(group_of), "anonymised_at__isnull": True}
-    buddy_rows = list(
-        Buddy.objects.filter(**buddy_filter).values_list(
-            "id",
-            "school_id",
-            "school__stage",
-            "grade",
-            "languages",
-            "gender",
-            "capacity",
-            "available_from",
-            "available_until",
-            "consent_at",
-        )
-    )
-    buddy_ids = {row[0] for row in buddy_rows}
-    on_buddy = {f"buddy__{key}": value for key, value in buddy_filter.items()}
-    buddy_interests = _tags(
+    return [
+        {
+            "id": pid,
+            "school": school,
+            "group": scope.group_of[school],
+            "grade": grade_level(stage, grade),
+            "home_languages": home or [],
+            "languages": [*(home or []), *(other or [])],
+            "interests": interests.get(pid, []),
+            "gender": GENDER_CODES.get(gender, 0),
+            "gender_pref": GENDER_CODES.get(pref, 0),
+            "transition_day": transition,
+        }
+        for pid, school, stage, grade, transition, home, other, gender, pref in rows
+    ]
+
+
+def _buddy_records(
+    run: MatchRun, scope: BatchScope, buddies_qs: QuerySet[Buddy], codes: dict[int, str]
+) -> list[dict]:
+    fields = ("id", "school_id", "school__stage", "grade", "languages", "gender", "capacity")
+    rows = list(buddies_qs.values_list(*fields, "available_from", "available_until", "consent_at"))
+    on_buddy = {"buddy__kind": run.buddy_kind, "buddy__school_id__in": list(scope.group_of)}
+    on_buddy["buddy__anonymised_at__isnull"] = True
+    interests = _tags(
         (bid, codes[iid])
         for bid, iid in Buddy.interests.through.objects.filter(**on_buddy).values_list(
             "buddy_id", "interest_id"
@@ -175,48 +253,13 @@ def load_batch(run: MatchRun, groups: list[int]) -> LoadedBatch:
         .annotate(n=Count("id"))
         .values_list("buddy_id", "n")
     )
-    # Locked proposals of earlier finished runs are kept verbatim; rejected pairs and pairs that ended
-    # as "not a fit" are never proposed again.
-    pair_rows = Match.objects.filter(kind=run.buddy_kind, school_id__in=in_scope).filter(
-        Q(status=MatchStatus.PROPOSED, locked=True, run__status="done")
-        | Q(status=MatchStatus.REJECTED)
-        | Q(status=MatchStatus.ENDED, end_reason=EndReason.NOT_A_FIT)
-    )
-    known_buddies = buddy_ids
-    known_buddies = set(buddy_ids)
-    locked: dict[int, int] = {}
-    exclusions: list[tuple[int, int]] = []
-    for pupil_id, buddy_id, status in pair_rows.exclude(run=run).values_list(
-        "pupil_id", "buddy_id", "status"
-    ):
-        if buddy_id not in known_buddies or pupil_id not in pupil_ids:
-            continue
-        if status == MatchStatus.PROPOSED:
-            locked.setdefault(pupil_id, buddy_id)
-        else:
-            exclusions.append((pupil_id, buddy_id))
-
-    pupils = [
-        {
-            "id": pid,
-            "group": group_of[school],
-            "grade": grade_level(stage, grade),
-            "home_languages": home or [],
-            "languages": [*(home or []), *(other or [])],
-            "interests": pupil_interests.get(pid, []),
-            "gender": GENDER_CODES.get(gender, 0),
-            "gender_pref": GENDER_CODES.get(pref, 0),
-            "transition_day": transition,
-        }
-        for pid, school, stage, grade, transition, home, other, gender, pref in pupil_rows
-    ]
-    buddies = [
+    return [
         {
             "id": bid,
-            "group": group_of[school],
+            "group": scope.group_of[school],
             "grade": grade_level(stage, grade) if grade else NO_GRADE,
             "languages": langs or [],
-            "interests": buddy_interests.get(bid, []),
+            "interests": interests.get(bid, []),
             "gender": GENDER_CODES.get(gender, 0),
             "capacity": capacity,
             "load": min(loads.get(bid, 0), capacity),
@@ -224,12 +267,39 @@ def load_batch(run: MatchRun, groups: list[int]) -> LoadedBatch:
             "available_from": available_from,
             "available_until": available_until,
         }
-        for bid, school, stage, grade, langs, gender, capacity, available_from, available_until, consent_at in (
-            buddy_rows
-        )
+        for bid, school, stage, grade, langs, gender, capacity, available_from, available_until, consent_at in rows
     ]
-    problem = problem_from_records(pupils, buddies, exclusions=exclusions, locked=list(locked.items()))
-    return LoadedBatch(problem, {row[0]: row[1] for row in pupil_rows})
+
+
+def _decided_pairs(
+    run: MatchRun, in_scope: list[int], pupil_ids: np.ndarray, buddy_ids: np.ndarray
+) -> tuple[dict[int, int], list[tuple[int, int]]]:
+    """Locked proposals of earlier finished runs (kept verbatim) and pairs never to propose again
+    (rejected, or ended as "not a fit"), among this batch's pupils and buddies."""
+    rows = (
+        Match.objects.filter(kind=run.buddy_kind, school_id__in=in_scope)
+        .filter(
+            Q(status=MatchStatus.PROPOSED, locked=True, run__status="done")
+            | Q(status=MatchStatus.REJECTED)
+            | Q(status=MatchStatus.ENDED, end_reason=EndReason.NOT_A_FIT)
+        )
+        .exclude(run=run)
+        .values_list("pupil_id", "buddy_id", "status")
+    )
+    pairs = list(rows)
+    known = np.isin(np.array([p[0] for p in pairs], dtype=np.int64), pupil_ids) & np.isin(
+        np.array([p[1] for p in pairs], dtype=np.int64), buddy_ids
+    )
+    locked: dict[int, int] = {}
+    exclusions: list[tuple[int, int]] = []
+    for (pupil_id, buddy_id, status), ok in zip(pairs, known.tolist(), strict=True):
+        if not ok:
+            continue
+        if status == MatchStatus.PROPOSED:
+            locked.setdefault(pupil_id, buddy_id)
+        else:
+            exclusions.append((pupil_id, buddy_id))
+    return locked, exclusions
 
 
 def explain_pair(pupil: Pupil, buddy: Buddy) -> tuple[float, list[list[object]]]:

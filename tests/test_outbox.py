@@ -186,3 +186,71 @@ def test_it_leaves_messages_to_the_sweep_for_a_moment_after_the_broker_failed(tr
         (1, None),
         (0, None),
     ]
+
+
+# --- With a broker: claimed in the insert, published by the commit hook without a query (issue 14) -----
+
+
+@pytest.fixture
+def broker():  # type: ignore[no-untyped-def]
+    """Not eager, as in production; apply_async is recorded instead of reaching a broker."""
+    from config.celery import app
+
+    app.conf.task_always_eager = False
+    outbox._broker["skip_until"] = 0.0
+    try:
+        with mock.patch("celery.app.task.Task.apply_async") as send:
+            yield send
+    finally:
+        app.conf.task_always_eager = True
+        outbox._broker["skip_until"] = 0.0
+
+
+def test_it_claims_the_message_in_its_insert_and_publishes_after_commit_without_a_query(
+    tree, broker, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    with django_capture_on_commit_callbacks() as hooks:
+        _invite(tree)
+    message = OutboxMessage.objects.get()
+    assert (message.dispatched_at is not None, message.attempts, message.done_at) == (True, 1, None)
+
+    with django_assert_num_queries(0):
+        for hook in hooks:
+            hook()
+
+    assert broker.call_count == 1
+    assert broker.call_args.kwargs == {"args": message.args, "headers": {outbox.HEADER: message.pk}}
+    # Claimed by its hook: the sweep leaves it alone until REDELIVER_AFTER.
+    assert outbox.flush(now=timezone.now() + timezone.timedelta(minutes=5)) == 0
+
+
+def test_it_gives_a_message_back_to_the_sweep_when_the_publish_after_commit_fails(
+    tree, broker, django_capture_on_commit_callbacks, caplog
+):
+    broker.side_effect = ConnectionError("broker down")
+    with django_capture_on_commit_callbacks(execute=True):
+        _invite(tree, email="a@example.test")
+    with django_capture_on_commit_callbacks(execute=True):
+        _invite(tree, email="b@example.test")  # within BROKER_RETRY_AFTER: not even tried
+
+    assert broker.call_count == 1
+    rows = list(OutboxMessage.objects.order_by("pk").values_list("dispatched_at", "last_error"))
+    assert rows == [
+        (None, "ConnectionError: broker down"),
+        (None, "broker failed a moment ago in this process"),
+    ]
+    broker.side_effect = None
+    assert outbox.flush(now=timezone.now() + timezone.timedelta(minutes=5)) == 2
+    assert broker.call_count == 3
+    assert not OutboxMessage.objects.filter(dispatched_at__isnull=True).exists()
+
+
+def test_it_never_raises_into_the_response_when_broker_and_database_both_fail(tree, broker, caplog):
+    _invite(tree)
+    message = OutboxMessage.objects.get()
+    broker.side_effect = ConnectionError("broker down")
+
+    with mock.patch.object(OutboxMessage.objects, "filter", side_effect=OperationalError("gone")):
+        assert outbox.publish_after_commit(message) is None
+
+    assert caplog.messages == [f"outbox message {message.pk} left claimed: OperationalError"]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from courses import views, views_organise
+from courses import urls_flow, views, views_organise
 
 app_name = "courses"
 urlpatterns = [
@@ -50,3 +50,4 @@ urlpatterns = [
         name="complete_participant",
     ),
 ]
+urlpatterns += urls_flow.urlpatterns

@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -169,7 +169,7 @@ def trail(enrolment: Enrolment) -> list[Step]:
             "name": decision.decided_by.get_full_name() or decision.decided_by.email
             if decision.decided_by
             else "-",
-            "date": when.strftime("%d-%m-%Y"),
+            "date": formats.date_format(when.date(), "SHORT_DATE_FORMAT"),
         }
         if decision.on_behalf_of is not None:
             detail += " " + _("(deputy for %(name)s)") % {

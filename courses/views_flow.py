@@ -5,7 +5,7 @@ verb, show its refusal next to the field."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -30,6 +30,7 @@ from courses.forms_flow import (
 )
 from courses.models import (
     ApproverAbsence,
+    Edition,
     EditionSeries,
     EditionStatus,
     Enrolment,
@@ -191,7 +192,7 @@ def series_publish(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Waitlist control and the per-school limit -----------------------------------------------------------
 
 
-def _edition_or_404(request: HttpRequest, pk: int):  # type: ignore[no-untyped-def]
+def _edition_or_404(request: HttpRequest, pk: int) -> Edition:
     _organiser_or_404(request)
     return get_object_or_404(
         queries.annotate_seats(access.organised_editions(request.user)).select_related("module"), pk=pk
@@ -200,12 +201,12 @@ def _edition_or_404(request: HttpRequest, pk: int):  # type: ignore[no-untyped-d
 
 def _waitlist_page(
     request: HttpRequest,
-    edition,
+    edition: Edition,
     *,
-    forms: dict[int, object] | None = None,
-    limit_form=None,
+    forms: dict[int, HandOfferForm] | None = None,
+    limit_form: SchoolLimitForm | None = None,
     status: int = 200,
-) -> HttpResponse:  # type: ignore[no-untyped-def]
+) -> HttpResponse:
     waiting = list(
         services.with_waitlist_position(
             Enrolment.objects.filter(edition=edition, status=EnrolmentStatus.WAITLISTED)
@@ -364,7 +365,7 @@ def _approvals_page(
     )
 
 
-def _absence_form(request: HttpRequest, data: object, schools) -> AbsenceForm:  # type: ignore[no-untyped-def]
+def _absence_form(request: HttpRequest, data: object, schools: QuerySet[Organisation]) -> AbsenceForm:
     school_ids = list(schools.values_list("pk", flat=True))
     members = (
         User.objects.filter(memberships__organisation_id__in=school_ids)

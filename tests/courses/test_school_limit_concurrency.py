@@ -20,7 +20,7 @@ from django.db import connection
 
 from accounts.models import User
 from accounts.roles import Role
-from courses import approval, school_limit, services
+from courses import approval, school_limit, services, waitlist_control
 from courses.models import SEAT_STATUSES, Edition, Enrolment, EnrolmentStatus
 from tests.courses.factories import make_edition, make_enrolment, make_module, make_teacher
 from tests.factories import make_membership, make_org_tree
@@ -176,3 +176,70 @@ def test_it_exceeds_the_school_limit_on_approvals_without_the_lock_control(monke
     edition = _approval_race()
 
     assert max(_seats_per_school(edition).values()) > 5
+
+
+def _mixed_race() -> tuple[Edition, Counter[str]]:
+    """45 new enrolments, 15 seats offered by hand to waitlisted teachers, and the limit set again, all
+    at a 30-seat edition with at most 12 seats per school."""
+    tree = make_org_tree()
+    schools = [tree.school_a, tree.school_a2, tree.school_a3]
+    organiser = make_membership(Role.REGIONAL_COORDINATOR, tree.region_a)
+    edition = make_edition(make_module(tree.region_a), capacity=30, school_seat_limit=12)
+    waiting = [
+        make_enrolment(edition, make_teacher(schools[i % 3]), status=EnrolmentStatus.WAITLISTED).pk
+        for i in range(15)
+    ]
+    newcomers = [make_teacher(schools[i % 3]).pk for i in range(45)]
+
+    def enrol(teacher_id: int) -> Callable[[], object]:
+        return lambda: services.enrol(User.objects.get(pk=teacher_id), edition)
+
+    def offer(enrolment_id: int) -> Callable[[], object]:
+        return lambda: waitlist_control.offer_by_hand(
+            User.objects.get(pk=organiser.pk), Enrolment.objects.get(pk=enrolment_id), reason="Race"
+        )
+
+    def limit() -> object:
+        return school_limit.set_school_limit(User.objects.get(pk=organiser.pk), edition, 12)
+
+    calls: list[Callable[[], object]] = []
+    for i in range(45):
+        calls.append(enrol(newcomers[i]))
+        if i % 3 == 0:
+            calls.append(offer(waiting[i // 3]))
+        if i % 15 == 0:
+            calls.append(limit)
+    errors = _burst(calls)
+    codes = Counter(getattr(exc, "code", repr(exc)) for exc in errors)
+    return edition, codes
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_it_keeps_capacity_and_school_limit_when_hand_offers_race_enrolments(monkeypatch):
+    require_postgres()
+    _slow_counts(monkeypatch)
+
+    edition, codes = _mixed_race()
+
+    # Refusals that are right answers: no seat or no room left, or a teacher already promoted by the
+    # limit being set again (immediate mode) by the time their hand offer came.
+    assert set(codes) <= {"no_free_seat", "school_limit", "not_waitlisted"}, codes
+    per_school = _seats_per_school(edition)
+    assert max(per_school.values()) <= 12
+    assert sum(per_school.values()) == 30  # 60 people want 30 seats: every seat is taken, none twice
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_it_breaks_capacity_or_school_limit_without_the_lock_control(monkeypatch):
+    """CONTROL: the same mix without the edition lock gives away more seats than there are, or more
+    than a school may hold."""
+    require_postgres()
+    _slow_counts(monkeypatch)
+    _unlocked(monkeypatch)
+
+    edition, _codes = _mixed_race()
+
+    per_school = _seats_per_school(edition)
+    assert max(per_school.values()) > 12 or sum(per_school.values()) > 30

@@ -55,35 +55,24 @@ def seats_per_school(edition: Edition) -> Counter[int]:
     return counts
 
 
-def eligible_waiting(edition: Edition, waiting: list[Enrolment], free: int) -> list[Enrolment]:
-    """From the waitlist in its order, the first ``free`` teachers whose school is under its limit: one
-    over the limit keeps their place and is skipped, and the next eligible teacher gets the seat."""
-    if edition.school_seat_limit is None:
-        return waiting[:free]
+def eligible_ids(edition: Edition, queue: list[tuple[int, int | None]], free: int) -> list[int]:
+    """From the waitlist in its order, as (enrolment id, school id), the first ``free`` teachers whose
+    school is under its limit: one over the limit keeps their place and is skipped, and the next
+    eligible teacher gets the seat."""
+    limit = edition.school_seat_limit
+    if limit is None:
+        return [pk for pk, _school in queue[:free]]
     counts = seats_per_school(edition)
-    chosen: list[Enrolment] = []
-    for enrolment in waiting:
+    chosen: list[int] = []
+    for pk, school_id in queue:
         if len(chosen) >= free:
             break
-        if enrolment.school_id is not None and counts[enrolment.school_id] >= edition.school_seat_limit:
-            continue
-        chosen.append(enrolment)
-        if enrolment.school_id is not None:
-            counts[enrolment.school_id] += 1
+        if school_id is not None:
+            if counts[school_id] >= limit:
+                continue
+            counts[school_id] += 1
+        chosen.append(pk)
     return chosen
-
-
-def limit_reached_error(edition: Edition) -> ServiceError:
-    limit = edition.school_seat_limit or 0
-    return ServiceError(
-        ngettext(
-            "Your school already holds the %(n)d seat one school may take.",
-            "Your school already holds the %(n)d seats one school may take.",
-            limit,
-        )
-        % {"n": limit},
-        code="school_limit",
-    )
 
 
 @transaction.atomic

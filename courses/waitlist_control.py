@@ -84,6 +84,8 @@ def offer_by_hand(actor: User, enrolment: Enrolment, *, reason: str, add_seat: b
         raise Conflict(_("This teacher is not on the waitlist."), code="not_waitlisted")
     if edition.status != EditionStatus.PUBLISHED:
         raise Conflict(_("This edition is not open for enrolment."), code="not_published")
+    if edition.starts_at is not None and edition.starts_at <= timezone.now():
+        raise Conflict(_("This edition has already started."), code="started")
     if not school_limit.has_room(edition, enrolment.school_id):
         raise ServiceError(
             _("This teacher's school already holds the %(n)d seats one school may take.")

@@ -1,6 +1,9 @@
 """The organiser moves waitlisted teachers with a reason (logged, append-only) and offers seats by hand."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from core.errors import ServiceError
 from courses import services, waitlist_control
@@ -125,3 +128,16 @@ def test_it_shows_the_waitlist_in_order_and_the_hand_offer_error(client, tree, m
     )
     assert response.status_code == 302
     assert _order(edition) == [a.pk, c.pk, b.pk]
+
+
+def test_it_refuses_a_hand_offer_once_the_edition_has_started(tree, module_a, organiser_a):
+    edition, (a, _b, _c) = _full_with_waitlist(tree, module_a)
+    edition.starts_at = timezone.now() - timedelta(minutes=5)
+    edition.save(update_fields=["starts_at"])
+
+    with pytest.raises(ServiceError) as caught:
+        waitlist_control.offer_by_hand(organiser_a, a, reason="Late", add_seat=True)
+
+    assert caught.value.code == "started"
+    edition.refresh_from_db()
+    assert edition.capacity == 1

@@ -66,3 +66,30 @@ class TrajectoryAdmin(admin.ModelAdmin):
 
 
 admin.site.register([SeatReservation, Interest, Attendance, Evaluation, Cohort, Participant])
+
+
+# Issue 15's tables: the approval trail and the waitlist log are append-only, so read-only here too.
+from accounts.admin import AppendOnlyAdmin  # noqa: E402
+from courses.models import ApprovalDecision, ApproverAbsence, EditionSeries, WaitlistMove  # noqa: E402
+
+
+@admin.register(ApprovalDecision)
+class ApprovalDecisionAdmin(AppendOnlyAdmin):
+    list_display = ["enrolment", "stage", "decision", "decided_by", "on_behalf_of", "decided_at"]
+
+
+@admin.register(WaitlistMove)
+class WaitlistMoveAdmin(AppendOnlyAdmin):
+    list_display = [
+        "edition",
+        "enrolment",
+        "action",
+        "from_position",
+        "to_position",
+        "reason",
+        "moved_by",
+        "at",
+    ]
+
+
+admin.site.register([EditionSeries, ApproverAbsence])

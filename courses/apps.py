@@ -9,7 +9,7 @@ class CoursesConfig(AppConfig):
     def ready(self) -> None:
         from accounts.roles import Capability
         from core import dashboard, navigation
-        from courses import panels, tasks  # noqa: F401  (registers the tasks in web processes too)
+        from courses import flow_tasks, panels, tasks  # noqa: F401  (registers the tasks in web processes too)
 
         navigation.register(_("Courses"), "courses:catalogue", Capability.BROWSE_CATALOGUE, order=10)
         navigation.register(_("My courses"), "courses:my_courses", Capability.ENROL, order=11)

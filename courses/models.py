@@ -209,6 +209,23 @@ class Edition(models.Model):
     cancel_deadline = models.DateTimeField(_("free cancellation until"))
     reservation_deadline = models.DateTimeField(_("reserved seats must be named by"), null=True, blank=True)
     requires_school_approval = models.BooleanField(_("requires approval by the school"), default=False)
+    requires_organiser_approval = models.BooleanField(
+        _("requires approval by the organiser"),
+        default=False,
+        help_text=_("With school approval too: the school leader first, then the organiser."),
+    )
+    # Optional: at most this many seats (held, offered or reserved) per school (courses/school_limit.py).
+    school_seat_limit = models.PositiveIntegerField(
+        _("seats per school at most"), null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    series = models.ForeignKey(
+        "courses.EditionSeries",
+        verbose_name=_("series"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="editions",
+    )
     promotion_mode = models.CharField(
         _("when a seat frees up"),
         max_length=10,
@@ -243,6 +260,10 @@ class Edition(models.Model):
             models.CheckConstraint(
                 condition=models.Q(enrol_closes_at__gt=models.F("enrol_opens_at")),
                 name="edition_window_ordered",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(school_seat_limit__isnull=True) | models.Q(school_seat_limit__gte=1),
+                name="edition_school_limit_positive",
             ),
         ]
 
@@ -323,6 +344,13 @@ ACTIVE_STATUSES = (
     EnrolmentStatus.WAITLISTED,
     EnrolmentStatus.OFFERED,
 )
+
+
+class ApprovalStage(models.TextChoices):
+    SCHOOL = "school", _("the school leader")
+    ORGANISER = "organiser", _("the organiser")
+
+
 # Statuses that hold one of the edition's seats.
 SEAT_STATUSES = (EnrolmentStatus.CONFIRMED, EnrolmentStatus.OFFERED)
 
@@ -378,6 +406,10 @@ class Enrolment(models.Model):
         blank=True,
     )
     status = models.CharField(_("status"), max_length=20, choices=EnrolmentStatus.choices)
+    # While pending: whose decision it awaits (courses/approval.py); empty otherwise.
+    approval_stage = models.CharField(
+        _("awaiting"), max_length=10, choices=ApprovalStage.choices, blank=True, default=""
+    )
     # Waitlist order: (queued_at, pk). Set under the edition lock, so the order is the order of arrival.
     queued_at = models.DateTimeField(_("queued at"), default=timezone.now)
     offer_expires_at = models.DateTimeField(_("offer expires"), null=True, blank=True)
@@ -678,3 +710,15 @@ class MeetingChangeMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.meeting_id} · {self.enrolment_id} · {self.sequence}"
+
+
+# Series, approvals, waitlist control and theme alerts (issue 15) live in their own module.
+from courses.flow_models import (  # noqa: E402, F401
+    ApprovalDecision,
+    ApprovalReminder,
+    ApproverAbsence,
+    EditionSeries,
+    ThemeAlert,
+    ThemeAlertSent,
+    WaitlistMove,
+)

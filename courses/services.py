@@ -17,12 +17,13 @@ from accounts.models import Organisation, User
 from accounts.roles import Capability, OrganisationKind
 from core import outbox
 from core.errors import Conflict, Forbidden, ServiceError
-from courses import access, meetings
+from courses import access, meetings, school_limit
 from courses.models import (
     ACTIVE_STATUSES,
     EDITION_TRANSITIONS,
     FORMAT_ACTIVITY,
     SEAT_STATUSES,
+    ApprovalStage,
     Edition,
     EditionStatus,
     Enrolment,
@@ -234,6 +235,7 @@ def create_edition(
     label: str = "",
     reservation_deadline: datetime | None = None,
     requires_school_approval: bool = False,
+    requires_organiser_approval: bool = False,
     promotion_mode: str = PromotionMode.IMMEDIATE,
     offer_hours: int = 48,
     required_meetings: int | None = None,
@@ -252,6 +254,7 @@ def create_edition(
         cancel_deadline=cancel_deadline,
         reservation_deadline=reservation_deadline,
         requires_school_approval=requires_school_approval,
+        requires_organiser_approval=requires_organiser_approval,
         promotion_mode=promotion_mode,
         offer_hours=offer_hours,
         required_meetings=required_meetings,
@@ -267,6 +270,7 @@ EDITION_EDIT_FIELDS = (
     "cancel_deadline",
     "reservation_deadline",
     "requires_school_approval",
+    "requires_organiser_approval",
     "promotion_mode",
     "offer_hours",
     "required_meetings",
@@ -318,6 +322,7 @@ def publish_edition(actor: User, edition: Edition) -> Edition:
         raise ServiceError(_("Add at least one meeting before publishing."), code="no_meetings")
     transition(edition, EditionStatus.PUBLISHED)
     outbox.enqueue("courses.notify_interest", edition.pk)
+    outbox.enqueue("courses.notify_theme_followers", edition.pk)
     return edition
 
 
@@ -393,7 +398,8 @@ def _place(edition: Edition, enrolment: Enrolment) -> None:
     """Confirm when a seat is free, else join the end of the waitlist. Edition must be locked."""
     now = timezone.now()
     enrolment.queued_at = now
-    if free_seats(edition) > 0:
+    enrolment.approval_stage = ""
+    if free_seats(edition) > 0 and school_limit.has_room(edition, enrolment.school_id):
         enrolment.status = EnrolmentStatus.CONFIRMED
         enrolment.confirmed_at = now
     else:
@@ -409,8 +415,11 @@ def enrol(teacher: User, edition: Edition) -> Enrolment:
         raise Forbidden(_("This edition is not offered to your school."), code="out_of_region")
     _check_open(edition)
     enrolment = Enrolment(edition=edition, teacher=teacher, school=school)
-    if edition.requires_school_approval:
+    if edition.requires_school_approval or edition.requires_organiser_approval:
         enrolment.status = EnrolmentStatus.PENDING_APPROVAL
+        enrolment.approval_stage = (
+            ApprovalStage.SCHOOL if edition.requires_school_approval else ApprovalStage.ORGANISER
+        )
     else:
         _place(edition, enrolment)
     try:
@@ -477,11 +486,18 @@ def _promote(edition: Edition) -> list[Enrolment]:
     free = free_seats(edition)
     if free <= 0:
         return []
-    waiting = list(
+    queue = (
         Enrolment.objects.select_for_update()
         .filter(edition=edition, status=EnrolmentStatus.WAITLISTED)
-        .order_by("queued_at", "pk")[:free]
+        .order_by("queued_at", "pk")
     )
+    if edition.school_seat_limit is None:
+        waiting = list(queue[:free])
+    else:
+        # The walk skips teachers whose school is full: it reads the whole queue's (id, school), then
+        # locks and loads only the rows it takes.
+        chosen = school_limit.eligible_ids(edition, list(queue.values_list("pk", "school_id")), free)
+        waiting = list(queue.filter(pk__in=chosen))
     now = timezone.now()
     for enrolment in waiting:
         if edition.promotion_mode == PromotionMode.OFFER:
@@ -535,28 +551,12 @@ def expire_offers(now: datetime | None = None) -> int:
     return expired
 
 
-@transaction.atomic
 def decide_approval(actor: User, enrolment: Enrolment, *, approve: bool) -> Enrolment:
-    """School staff approve (the teacher is placed now: seat or waitlist) or decline an enrolment."""
-    edition, enrolment = _lock_enrolment(enrolment.pk)
-    if not scoping.can(actor, Capability.RESERVE_SEATS, enrolment.school):
-        raise Forbidden(_("You cannot approve enrolments for this school."), code="not_school_staff")
-    if enrolment.status != EnrolmentStatus.PENDING_APPROVAL:
-        raise Conflict(_("This enrolment is not awaiting approval."), code="not_pending")
-    if not approve:
-        enrolment.status = EnrolmentStatus.REJECTED
-        enrolment.cancelled_at = timezone.now()
-        enrolment.save(update_fields=["status", "cancelled_at"])
-        _message(enrolment, Kind.CANCELLATION)
-        return enrolment
-    if edition.status != EditionStatus.PUBLISHED:
-        raise ServiceError(_("This edition is not open for enrolment."), code="not_published")
-    _place(edition, enrolment)
-    enrolment.save(update_fields=["status", "queued_at", "confirmed_at"])
-    _message(
-        enrolment, Kind.CONFIRMATION if enrolment.status == EnrolmentStatus.CONFIRMED else Kind.WAITLISTED
-    )
-    return enrolment
+    """The school leader (or their deputy) and then, where the edition asks for it, the organiser
+    approve or decline a sign-up; the last approval places the teacher (seat or waitlist)."""
+    from courses import approval  # approval builds on this module's locks and placement
+
+    return approval.decide(actor, enrolment, approve=approve)
 
 
 # --- Seat reservations ---------------------------------------------------------------------------------
@@ -575,6 +575,12 @@ def reserve_seats(actor: User, edition: Edition, school: Organisation, seats: in
     _check_open(edition)
     if seats < 1:
         raise ServiceError(_("Reserve at least one seat."), code="invalid", field="seats")
+    if not school_limit.has_room(edition, school.pk, seats):
+        raise ServiceError(
+            _("This edition allows at most %(n)d seats per school.") % {"n": edition.school_seat_limit},
+            code="school_limit",
+            field="seats",
+        )
     free = free_seats(edition)
     if seats > free:
         raise ServiceError(

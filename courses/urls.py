@@ -1,6 +1,6 @@
 from django.urls import path
 
-from courses import views, views_changes, views_organise, views_records
+from courses import urls_flow, views, views_changes, views_organise, views_records
 
 app_name = "courses"
 urlpatterns = [
@@ -61,3 +61,4 @@ urlpatterns = [
     ),
     path("mine/record.pdf", views_records.pd_record_pdf, name="pd_record_pdf"),
 ]
+urlpatterns += urls_flow.urlpatterns

@@ -411,9 +411,8 @@ def school_enrolments(request: HttpRequest) -> HttpResponse:
     if not scoping.can(request.user, Capability.RESERVE_SEATS):
         raise Http404
     schools = scoping.scope(Enrolment.objects.all(), request.user, Capability.RESERVE_SEATS, field="school")
-    pending = schools.filter(status=EnrolmentStatus.PENDING_APPROVAL).select_related(
-        "teacher", "edition__module"
-    )
+    pending = schools.filter(status=EnrolmentStatus.PENDING_APPROVAL).exclude(approval_stage="organiser")
+    pending = pending.select_related("teacher", "edition__module")
     team = schools.filter(status__in=ACTIVE_STATUSES).exclude(status=EnrolmentStatus.PENDING_APPROVAL)
     reservations = list(
         scoping.scope(

@@ -140,6 +140,7 @@ def _edition(tree: OrgTree) -> EditCase:
         cancel_deadline=start - timedelta(days=3),
         reservation_deadline=start - timedelta(days=5),
         requires_school_approval=True,
+        requires_organiser_approval=True,
         promotion_mode=PromotionMode.OFFER,
         offer_hours=24,
         required_meetings=1,
@@ -179,6 +180,30 @@ def _meeting(tree: OrgTree) -> EditCase:
     return EditCase(organiser, meeting, reverse("courses:meeting_edit", args=[meeting.pk]))
 
 
+def _series(tree: OrgTree) -> EditCase:
+    """A series of two future editions; the round trip must leave each of them as it was."""
+    from courses.models import EditionSeries
+
+    module = make_module(tree.region_a)
+    made = EditionSeries.objects.create(module=module, title="Netwerk NT2")
+    editions = [
+        make_edition(
+            module,
+            start=_minute(days=30 + 42 * i),
+            capacity=24,
+            school_seat_limit=3,
+            requires_school_approval=True,
+            requires_organiser_approval=True,
+            promotion_mode=PromotionMode.OFFER,
+            offer_hours=36,
+            series=made,
+        )
+        for i in range(2)
+    ]
+    organiser = make_membership(Role.REGIONAL_COORDINATOR, tree.region_a)
+    return EditCase(organiser, editions[1], reverse("courses:series_edit", args=[made.pk]))
+
+
 def _group(tree: OrgTree) -> EditCase:
     group = make_group(
         make_location(tree.municipality_a1, "Haarlem-Noord"),
@@ -203,6 +228,7 @@ BUILDERS: dict[str, Callable[[OrgTree], EditCase]] = {
     "courses:edition_edit": _edition,
     "courses:module_edit": _module,
     "courses:meeting_edit": _meeting,
+    "courses:series_edit": _series,
     "placement:group_edit": _group,
 }
 

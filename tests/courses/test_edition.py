@@ -79,7 +79,7 @@ def test_it_refuses_cancelling_a_cancelled_edition(tree, module_a, organiser_a):
     assert exc.value.code == "invalid_transition"
 
 
-def test_it_publishes_a_draft_and_invites_the_interest_list(tree, module_a, organiser_a):
+def test_it_publishes_a_draft_and_invites_the_interest_list_and_theme_followers(tree, module_a, organiser_a):
     edition = make_edition(module_a, status=EditionStatus.DRAFT)
 
     services.publish_edition(organiser_a, edition)
@@ -87,7 +87,8 @@ def test_it_publishes_a_draft_and_invites_the_interest_list(tree, module_a, orga
     edition.refresh_from_db()
     assert edition.status == EditionStatus.PUBLISHED
     assert list(OutboxMessage.objects.values_list("task", "args")) == [
-        ("courses.notify_interest", [edition.pk])
+        ("courses.notify_interest", [edition.pk]),
+        ("courses.notify_theme_followers", [edition.pk]),
     ]
 
 

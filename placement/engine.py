@@ -115,8 +115,13 @@ def _solve_milp(
 ) -> list[tuple[int, int]]:
     model = _Model(children, groups, pairs)
     columns = model.nearest(NEAREST_LOCATIONS)
-    columns, x, best = model.stage(-model.weight, columns, keep=None)
-    columns, x, _ = model.stage(model.metres, columns, keep=round(-best))
+    # Stage 1: the most children placed, and among those the most waiting days (one weight per child).
+    columns, x, value = model.stage(-model.weight, columns, keep=[])
+    # Stage 2 keeps that optimum as two rows (better conditioned than one): as many children, as many
+    # waiting days; and minimises travel.
+    count, waited = divmod(round(-value), round(model.big))
+    keep = [(np.ones(len(pairs)), float(count)), (model.wait, float(waited))]
+    columns, x, _ = model.stage(model.metres, columns, keep=keep)
     return [(int(model.ci[k]), int(model.gi[k])) for k in columns[x[: len(columns)] > 0.5]]
 
 
@@ -144,7 +149,9 @@ class _Model:
         self.gi = np.fromiter((p[1] for p in pairs), dtype=np.int64, count=n)
         self.metres = np.fromiter((p[2] for p in pairs), dtype=np.float64, count=n)
         wait = np.array([c.waiting_days for c in children], dtype=np.float64)
-        self.weight = wait.sum() + 1 + wait[self.ci]
+        self.wait = wait[self.ci]
+        self.big = wait.sum() + 1
+        self.weight = self.big + self.wait
         self.free = np.array([g.free for g in groups], dtype=np.float64)
         location = np.array([g.location for g in groups], dtype=np.int64)
         self.loc = location[self.gi]
@@ -154,6 +161,8 @@ class _Model:
                 size[c.sibling_group] += 1
         family_ids = {f: k for k, f in enumerate(f for f, s in size.items() if s > 1)}
         self.n_families = len(family_ids)
+        # Families whose sibling rows are in the program; the extra last entry answers for index -1 (no family).
+        self.active = np.zeros(self.n_families + 1, dtype=bool)
         fam = np.array(
             [family_ids.get(c.sibling_group, -1) if c.sibling_group is not None else -1 for c in children],
             dtype=np.int64,
@@ -188,12 +197,13 @@ class _Model:
         return np.flatnonzero(keep)
 
     def _program(
-        self, cost: np.ndarray, columns: np.ndarray, keep: int | None
+        self, cost: np.ndarray, columns: np.ndarray, keep: list[tuple[np.ndarray, float]]
     ) -> tuple[np.ndarray, LinearConstraint, np.ndarray]:
         """The restricted program: cost vector, constraints, and the keys of its coupling rows and y."""
         m = len(columns)
         ci, gi = self.ci[columns], self.gi[columns]
-        coupled = self.family[columns] >= 0
+        family = self.family[columns]
+        coupled = self.active[family]
         couple_keys, couple_row = np.unique(self.couple_key[columns][coupled], return_inverse=True)
         y_keys, y_col = np.unique(self.y_key[columns][coupled], return_inverse=True)
         y_family = np.zeros(len(y_keys), dtype=np.int64)
@@ -208,11 +218,11 @@ class _Model:
         vals = [np.ones(m), np.ones(m), np.ones(len(idx)), -np.ones(ncp), np.ones(ny)]
         upper = [np.ones(nc), self.free, np.zeros(ncp), np.ones(self.n_families)]
         n_rows = nc + ng + ncp + self.n_families
-        if keep is not None:
+        for coefficients, bound in keep:  # coefficients @ x >= bound
             rows.append(np.full(m, n_rows))
             cols.append(np.arange(m))
-            vals.append(-self.weight[columns])
-            upper.append(np.array([-keep + 0.5]))
+            vals.append(-coefficients[columns])
+            upper.append(np.array([-bound + 0.5]))
             n_rows += 1
         a = coo_array(
             (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n_rows, m + ny)
@@ -221,7 +231,11 @@ class _Model:
         return c, LinearConstraint(a, -np.inf, np.concatenate(upper)), couple_keys
 
     def _reduced(
-        self, cost: np.ndarray, duals: np.ndarray, couple_keys: np.ndarray, keep: int | None
+        self,
+        cost: np.ndarray,
+        duals: np.ndarray,
+        couple_keys: np.ndarray,
+        keep: list[tuple[np.ndarray, float]],
     ) -> np.ndarray:
         """Reduced cost of every pair (column) under the LP's duals; a coupling row the program lacks has dual 0,
         which keeps the duals feasible (its y only appears in its family's row)."""
@@ -231,12 +245,29 @@ class _Model:
         couple[couple_keys] = duals[nc + ng : nc + ng + len(couple_keys)]
         coupled = self.couple_key >= 0
         rc[coupled] -= couple[self.couple_key[coupled]]
-        if keep is not None:
-            rc += duals[-1] * self.weight
+        for j, (coefficients, _bound) in enumerate(keep):
+            rc += duals[len(duals) - len(keep) + j] * coefficients
         return rc
 
     def stage(
-        self, cost: np.ndarray, columns: np.ndarray, keep: int | None
+        self, cost: np.ndarray, columns: np.ndarray, keep: list[tuple[np.ndarray, float]]
+    ) -> tuple[np.ndarray, np.ndarray, float]:
+        """The optimum of one stage. Sibling rows are added lazily: only for families that a solution split
+        over locations. A solution that splits none is feasible for the full program and optimal for a
+        relaxation of it, so it is optimal."""
+        while True:
+            columns, x, value = self._relaxed_stage(cost, columns, keep)
+            chosen = columns[x[: len(columns)] > 0.5]
+            family, loc = self.family[chosen], self.loc[chosen]
+            pairs = np.unique(np.stack([family[family >= 0], loc[family >= 0]], axis=1), axis=0)
+            families, counts = np.unique(pairs[:, 0], return_counts=True)
+            split = families[counts > 1]
+            if not len(split):
+                return columns, x, value
+            self.active[split] = True
+
+    def _relaxed_stage(
+        self, cost: np.ndarray, columns: np.ndarray, keep: list[tuple[np.ndarray, float]]
     ) -> tuple[np.ndarray, np.ndarray, float]:
         while True:
             c, constraint, couple_keys = self._program(cost, columns, keep)
@@ -254,8 +285,10 @@ class _Model:
         if np.all(np.abs(lp.x - np.round(lp.x)) < 1e-9):
             return columns, np.round(lp.x), bound
         x, value = self._integer(c, constraint)
+        # The objective is integral: a better solution is at least 1 lower, so it can only use a left-out
+        # pair whose reduced cost is at most gap - 1.
         gap = value - bound
-        extra = outside & (rc <= gap + TOL)
+        extra = outside & (rc <= gap - 1 + TOL)
         if extra.any():
             columns = np.union1d(columns, np.flatnonzero(extra))
             c, constraint, _keys = self._program(cost, columns, keep)

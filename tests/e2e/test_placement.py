@@ -123,9 +123,8 @@ def test_a_reported_newcomer_is_placed_starts_leaves_and_gets_a_buddy_and_afterc
     teacher.get_by_label("Uitstroomdatum").fill((today - timedelta(days=3)).isoformat())
     teacher.get_by_label("Geadviseerde groep of leerjaar").fill("4")
     teacher.get_by_role("button", name="Uitstroom plannen").click()
-    expect(teacher.get_by_role("alert").or_(teacher.get_by_role("status"))).to_contain_text(
-        "De uitstroomdatum ligt voor de start."
-    )
+    expect(teacher.locator("#id_outflow_date_error")).to_have_text("De uitstroomdatum ligt voor de start.")
+    expect(teacher.get_by_label("Uitstroomdatum")).to_have_attribute("aria-invalid", "true")
     assert Report.objects.get(pk=report.pk).status == ReportStatus.STARTED
     leave = today + timedelta(days=10)
     teacher.get_by_label("Uitstroomdatum").fill(leave.isoformat())

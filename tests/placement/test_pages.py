@@ -247,3 +247,27 @@ def test_it_shows_a_capacity_below_the_places_taken_as_a_field_error(reg):
     assert response.status_code == 200
     assert list(response.context["form"].errors) == ["capacity"]
     assert Group.objects.get(pk=group.pk).capacity == 3
+
+
+def test_the_csv_gives_the_officer_the_speed_and_hides_small_groups_from_a_coordinator(reg):
+    import csv
+    import io
+
+    group = make_group(reg.location, capacity=4)
+    today = timezone.localdate()
+    for days in (3, 10, 20):
+        report = make_report(reg.tree.school_a, waited_days=days, status=ReportStatus.STARTED)
+        make_placement(report, group, PlacementStatus.STARTED, start_date=today)
+    make_report(reg.tree.school_a, waited_days=6)  # still waiting
+
+    def rows(user):  # type: ignore[no-untyped-def]
+        response = _client(user).get(reverse("placement:figures_csv"))
+        assert response.status_code == 200
+        return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+    officer = rows(reg.officer)
+    assert ["waiting_children", "1", "median_days", "6", "longest_days", "6"] in officer
+    assert [reg.tree.municipality_a1.name, "3", "10", "67%"] in officer
+    coordinator = rows(make_membership(Role.MUNICIPAL_COORDINATOR, reg.tree.municipality_a1))
+    assert [reg.tree.municipality_a1.name, "<5", "", ""] in coordinator
+    assert not any(report.first_name in ",".join(r) for r in coordinator)

@@ -159,3 +159,49 @@ def test_a_reported_newcomer_is_placed_starts_leaves_and_gets_a_buddy_and_afterc
     expect(regio.locator("main")).to_contain_text("Nazorg")
     assert PlacementRun.objects.get(pk=held[0]).placed_count == 1
     assert group.pk == placement.group_id
+
+
+PHONE = {"width": 375, "height": 812}
+
+
+def test_the_officer_pages_fit_a_375_px_phone_and_bad_input_gets_a_field_error(open_page, tree) -> None:
+    tree.school_a.latitude, tree.school_a.longitude = Decimal("52.37"), Decimal("4.62")
+    tree.school_a.save()
+    location = make_location(tree.municipality_a1, "Haarlem-Noord")
+    full = make_group(location, capacity=1, age_min=6, age_max=8, name="Groep 6-8 vol")
+    make_group(location, capacity=3, age_min=9, age_max=12, name="Groep 9-12")
+    officer_user = member(Role.PLACEMENT_OFFICER, tree.region_a, "meldpunt@example.test", "Marloes")
+    from placement import services
+    from tests.placement.factories import make_placement, make_report
+
+    services.approve(officer_user, make_placement(make_report(tree.school_a), full))
+    waiting = make_report(tree.school_a, first_name="Yusuf", parent_phone="0612345678")
+    page = open_page()
+    page.set_viewport_size(PHONE)
+    login(page, "meldpunt@example.test")
+    for path in (
+        "/placement/",
+        f"/placement/children/{waiting.pk}/",
+        "/placement/groups/",
+        "/placement/runs/",
+        "/placement/figures/",
+        f"/placement/groups/{full.pk}/",
+    ):
+        page.goto(path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], f"{path} scrolls sideways ({width} px)"
+    # A tired officer places a child into the full group, by keyboard: the error stands next to the field.
+    page.goto(f"/placement/children/{waiting.pk}/")
+    page.locator("#id_group").select_option(label=str(full))
+    press_until_focused(page, "button:has-text('Plaatsen')")
+    page.keyboard.press("Enter")
+    expect(page.locator("#id_group_error")).to_have_text("Deze groep is vol.")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert_accessible(page)
+    assert Report.objects.get(pk=waiting.pk).status == ReportStatus.WAITING
+    # ... and lowers a capacity below the places taken.
+    page.goto(f"/placement/groups/{full.pk}/")
+    page.locator("#id_capacity").fill("0")
+    page.get_by_role("button", name="Opslaan").click()
+    expect(page.locator("#id_capacity_error")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]

@@ -140,4 +140,25 @@ def csv_rows(fig: Figures) -> list[list[object]]:
     ]
     for row in fig.groups:
         rows.append([row.group.location.name, row.group.name, row.group.capacity, *row.weeks, row.free_now])
+    rows.append([])
+    rows.append(
+        [
+            "waiting_children",
+            fig.waiting,
+            "median_days",
+            fig.waiting_median_days,
+            "longest_days",
+            fig.waiting_max_days,
+        ]
+    )
+    rows.append([])
+    rows.append(
+        ["municipality", "children_started", "median_days_report_to_start", f"within_{TARGET_DAYS}_days"]
+    )
+    for m in fig.municipalities:
+        if m.hidden:  # a small group: not even its size
+            rows.append([m.name, f"<{MIN_GROUP}", "", ""])
+        else:
+            share = round(m.within_target * 100) if m.within_target is not None else ""
+            rows.append([m.name, m.children, m.median_days, f"{share}%"])
     return rows

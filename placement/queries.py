@@ -138,13 +138,15 @@ def timeline(report: Report) -> list[Event]:
 def _downstream(report: Report) -> list[Event]:
     """What happened after the outflow: buddy proposals and matches, aftercare visits (read only)."""
     from caseloads.models import Visit
-    from matching.models import Match
+    from matching.models import Match, MatchStatus
 
     events: list[Event] = []
     if report.pupil_id:
         for m in Match.objects.filter(pupil_id=report.pupil_id).order_by("created_at"):
-            label = _("Buddy: %(status)s") % {"status": m.get_status_display()}
-            events.append(Event(_day(m.created_at) or date.min, label))
+            events.append(Event(_day(m.created_at) or date.min, _("Buddy proposed")))
+            if m.decided_at and m.status != MatchStatus.PROPOSED:
+                label = _("Buddy: %(status)s") % {"status": m.get_status_display()}
+                events.append(Event(_day(m.decided_at) or date.min, label))
     if report.aftercare_request_id:
         for v in Visit.objects.filter(case__request_id=report.aftercare_request_id).order_by("pk"):
             events.append(Event(v.date, _("Aftercare visit")))

@@ -77,12 +77,11 @@ def _schools_of_region(report_school: Organisation) -> "object":
     ).order_by("name")
 
 
-@login_required
-def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    report = queries.report_or_404(request.user, pk, "placement.report_detail")
-    keeps = queries.keeps(request.user, report)
+def _detail(request: HttpRequest, report: "object", status: int = 200, **bound: "object") -> HttpResponse:
+    """The child's record; ``bound`` replaces a blank form by the one just posted, with its field errors."""
+    keeps = queries.keeps(request.user, report)  # type: ignore[arg-type]
     placements = list(
-        report.placements.select_related("group__location", "receiving_school").order_by("-created_at")
+        report.placements.select_related("group__location", "receiving_school").order_by("-created_at")  # type: ignore[attr-defined]
     )
     current = next(
         (p for p in placements if p.status in (PlacementStatus.APPROVED, PlacementStatus.STARTED)), None
@@ -90,29 +89,41 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "report": report,
         "keeps": keeps,
-        "sees_parents": queries.sees_parents(request.user, report),
+        "sees_parents": queries.sees_parents(request.user, report),  # type: ignore[arg-type]
         "placements": placements,
         "current": current,
-        "timeline": queries.timeline(report),
+        "timeline": queries.timeline(report),  # type: ignore[arg-type]
         "hand_form": HandPlacementForm(groups=queries.groups_for(request.user).filter(active=True))
         if keeps
         else None,
         "start_form": StartForm(),
         "progress_form": ProgressForm(),
-        "outflow_form": OutflowForm(schools=_schools_of_region(report.school)),
+        "outflow_form": OutflowForm(schools=_schools_of_region(report.school)),  # type: ignore[attr-defined]
         "erase_form": EraseForm(),
         "keeps_register": keeps,
         **views_offer.context(report, current, keeps),
     }
-    return render(request, "placement/report_detail.html", context)
+    context.update(bound)
+    return render(request, "placement/report_detail.html", context, status=status)
+
+
+@login_required
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    report = queries.report_or_404(request.user, pk, "placement.report_detail")
+    return _detail(request, report)
+
+
+FORM_VERBS = {"start": ("start_form", StartForm), "progress": ("progress_form", ProgressForm)}
 
 
 @login_required
 @require_POST
 def placement_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
-    """One POST endpoint per verb on a placement (approve, reject, start, progress, outflow, confirm)."""
+    """One POST endpoint per verb on a placement (approve, reject, start, progress, outflow, confirm). A verb
+    with a form that is refused shows the page again with the error next to the field (HTTP 400)."""
     placement = queries.placement_or_404(request.user, pk)
-    forms = {"start": StartForm, "progress": ProgressForm}
+    form = None
+    refused = False
     try:
         if verb == "approve":
             services.approve(request.user, placement)  # type: ignore[arg-type]
@@ -122,22 +133,27 @@ def placement_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
             services.confirm_outflow(request.user, placement)  # type: ignore[arg-type]
         elif verb == "outflow":
             form = OutflowForm(request.POST, schools=_schools_of_region(placement.report.school))
-            if not form.is_valid():
-                raise ServiceError(_("Check the outflow date and the advised grade."), field="outflow_date")
-            services.plan_outflow(request.user, placement, **form.cleaned_data)  # type: ignore[arg-type]
+            if form.is_valid():
+                services.plan_outflow(request.user, placement, **form.cleaned_data)  # type: ignore[arg-type]
         else:
-            form = forms[verb](request.POST)
-            if not form.is_valid():
-                raise ServiceError(_("Give a valid date."), field="start_date")
-            if verb == "start":
+            form = FORM_VERBS[verb][1](request.POST)
+            if form.is_valid() and verb == "start":
                 services.start(request.user, placement, form.cleaned_data["start_date"])  # type: ignore[arg-type]
-            else:
+            elif form.is_valid():
                 services.record_progress(
                     request.user, placement, form.cleaned_data["progress"], form.cleaned_data["on"]
                 )  # type: ignore[arg-type]
     except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
+        refused = True
+        if form is None:
+            messages.error(request, exc.message)
+        else:
+            apply_service_error(form, exc)
+    if form is not None and form.errors:
+        name = "outflow_form" if verb == "outflow" else FORM_VERBS[verb][0]
+        report = queries.report_or_404(request.user, placement.report_id, f"placement.{verb}")
+        return _detail(request, report, status=400, **{name: form})
+    if not refused:
         messages.success(request, _("Saved."))
     if verb in ("approve", "reject") and placement.run_id and request.POST.get("back") == "run":
         return redirect("placement:run_detail", pk=placement.run_id)
@@ -154,9 +170,13 @@ def report_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
             form = HandPlacementForm(
                 request.POST, groups=queries.groups_for(request.user).filter(active=True)
             )
-            if not form.is_valid():
-                raise ServiceError(_("Choose a group."), field="group")
-            services.place_by_hand(request.user, report, form.cleaned_data["group"])  # type: ignore[arg-type]
+            try:
+                if form.is_valid():
+                    services.place_by_hand(request.user, report, form.cleaned_data["group"])  # type: ignore[arg-type]
+            except ServiceError as exc:
+                apply_service_error(form, exc)
+            if form.errors:
+                return _detail(request, report, status=400, hand_form=form)
         elif verb == "interim":
             services.record_interim(request.user, report)  # type: ignore[arg-type]
         else:

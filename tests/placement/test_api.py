@@ -95,3 +95,47 @@ def test_it_starts_a_run(reg, django_capture_on_commit_callbacks):
 def test_it_lists_the_schema(reg):
     schema = _api(reg.officer).get("/api/schema/").content.decode()
     assert "/api/v1/placement/placements/{id}/approve/" in schema
+
+
+def test_it_answers_400_with_the_field_for_an_arrival_before_birth_and_a_sibling_out_of_reach(reg):
+    today = timezone.localdate()
+    api = _api(reg.school_staff)
+    body = _report_body(
+        reg, birth_year=today.year - 3, arrival_date=today.replace(year=today.year - 5).isoformat()
+    )
+    response = api.post("/api/v1/placement/reports/", body, format="json")
+    assert response.status_code == 400
+    assert list(response.json()["fields"]) == ["arrival_date"]
+    elsewhere = make_report(reg.tree.school_b)
+    response = api.post(
+        "/api/v1/placement/reports/", _report_body(reg, siblings=[elsewhere.pk]), format="json"
+    )
+    assert response.status_code == 400
+    assert list(response.json()["fields"]) == ["siblings"]
+    assert Report.objects.filter(school=reg.tree.school_a).count() == 0
+
+
+def test_it_answers_400_for_an_outflow_before_the_start_and_409_for_a_full_group_by_hand(reg):
+    group = make_group(reg.location, capacity=1)
+    api = _api(reg.officer)
+    report = make_report(reg.tree.school_a)
+    placed = make_placement(report, group)
+    assert api.post(f"/api/v1/placement/placements/{placed.pk}/approve/").status_code == 200
+    today = timezone.localdate()
+    started = api.post(
+        f"/api/v1/placement/placements/{placed.pk}/start/", {"start_date": today.isoformat()}, format="json"
+    )
+    assert started.status_code == 200, started.json()
+    early = (today - timedelta(days=1)).isoformat()
+    response = api.post(
+        f"/api/v1/placement/placements/{placed.pk}/outflow/",
+        {"outflow_date": early, "advised_grade": 4},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["fields"] == {"outflow_date": ["The outflow date lies before the start."]}
+    assert Placement.objects.get(pk=placed.pk).outflow_date is None
+    waiting = make_report(reg.tree.school_a)
+    refused = api.post(f"/api/v1/placement/reports/{waiting.pk}/place/", {"group": group.pk}, format="json")
+    assert (refused.status_code, refused.json()["code"]) == (409, "group_full")
+    assert not Placement.objects.filter(report=waiting).exists()

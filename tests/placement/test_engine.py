@@ -108,3 +108,19 @@ def test_it_explains_a_child_for_whom_no_group_exists():
 def test_it_measures_haversine_in_metres():
     # Haarlem station to Amsterdam Centraal: about 15.6 km as the crow flies.
     assert 15_000 < haversine_m(52.3874, 4.6383, 52.3791, 4.9003) < 18_000
+
+
+@settings(max_examples=150, deadline=None)
+@given(instances())
+def test_it_finds_the_optimum_when_it_starts_from_each_childs_nearest_location_only(instance):  # type: ignore[no-untyped-def]
+    # Column generation and reduced-cost fixing must bring in every pair an optimum needs.
+    from placement import engine
+
+    children, groups = instance
+    before = engine.NEAREST_LOCATIONS
+    engine.NEAREST_LOCATIONS = 1
+    try:
+        result = solve(children, groups)
+    finally:
+        engine.NEAREST_LOCATIONS = before
+    assert (result.placed, result.waiting_days, -result.travel_m) == _brute_force(children, groups)

@@ -107,3 +107,35 @@ def test_it_refuses_a_receiving_school_outside_the_region(reg):
             receiving_school=reg.tree.school_b,
         )
     assert caught.value.field == "receiving_school"
+
+
+def test_the_timeline_follows_the_child_to_the_buddy_and_the_aftercare_visits(reg):
+    from caseloads.models import SupportRequest
+    from matching.models import Match, MatchStatus
+    from tests.caseloads.factories import make_case, make_supporter, make_visit
+    from tests.matching.factories import make_buddy, make_match
+
+    placement = _started(reg)
+    services.plan_outflow(
+        reg.location_staff, placement, outflow_date=timezone.localdate() + timedelta(days=5), advised_grade=4
+    )
+    services.confirm_outflow(reg.officer, placement)
+    report = Report.objects.get(pk=placement.report_id)
+    match = make_match(Pupil.objects.get(pk=report.pupil_id), make_buddy(reg.tree.school_a))
+    Match.objects.filter(pk=match.pk).update(status=MatchStatus.APPROVED, decided_at=timezone.now())
+    supporter = make_supporter(reg.tree.support_a, municipality=reg.tree.municipality_a1)
+    case = make_case(
+        supporter, reg.tree.school_a, request=SupportRequest.objects.get(pk=report.aftercare_request_id)
+    )
+    make_visit(case, on=timezone.localdate() + timedelta(days=20))
+    labels = [e.label for e in queries.timeline(report)]
+    assert labels == [
+        "Reported by School A",
+        "Qualifies",
+        f"Placed: {placement.group}",
+        "Started",
+        "Buddy proposed",
+        "Buddy: Approved",
+        "Outflow to School A",
+        "Aftercare visit",
+    ]

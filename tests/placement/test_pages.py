@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.roles import Role
-from placement.models import Placement, PlacementRun, PlacementStatus, Report, ReportStatus
+from placement.models import Group, Placement, PlacementRun, PlacementStatus, Report, ReportStatus
 from pupils.models import AccessLog
 from tests.factories import make_membership
 from tests.placement.factories import make_group, make_placement, make_report
@@ -145,3 +145,129 @@ def test_it_answers_a_form_error_to_a_region_that_is_not_a_number(reg, value):
     assert response.status_code == 200
     assert [str(m) for m in response.context["messages"]] == ["Choose a region."]
     assert not PlacementRun.objects.exists()
+
+
+def _started_placement(reg):  # type: ignore[no-untyped-def]
+    from placement import services
+
+    group = make_group(reg.location)
+    report = make_report(reg.tree.school_a)
+    placement = services.approve(reg.officer, make_placement(report, group))
+    return services.start(reg.location_staff, placement, timezone.localdate())
+
+
+def test_it_shows_an_outflow_before_the_start_as_a_field_error_and_writes_nothing(reg):
+    placement = _started_placement(reg)
+    response = _client(reg.location_staff).post(
+        reverse("placement:outflow", args=[placement.pk]),
+        {"outflow_date": (timezone.localdate() - timedelta(days=2)).isoformat(), "advised_grade": "4"},
+    )
+    assert response.status_code == 400
+    assert response.context["outflow_form"].errors == {
+        "outflow_date": ["The outflow date lies before the start."]
+    }
+    assert Placement.objects.get(pk=placement.pk).outflow_date is None
+    assert Report.objects.get(pk=placement.report_id).status == ReportStatus.STARTED
+
+
+def test_it_shows_a_placement_into_a_full_group_as_a_field_error(reg):
+    full = make_group(reg.location, capacity=1)
+    make_placement(make_report(reg.tree.school_a), full, status=PlacementStatus.APPROVED)
+    full.occupied = 1
+    full.save(update_fields=["occupied"])
+    report = make_report(reg.tree.school_a)
+    response = _client(reg.officer).post(
+        reverse("placement:report_place", args=[report.pk]), {"group": full.pk}
+    )
+    assert response.status_code == 400
+    assert response.context["hand_form"].errors == {"group": ["This group is full."]}
+    assert Report.objects.get(pk=report.pk).status == ReportStatus.WAITING
+    assert not Placement.objects.filter(report=report).exists()
+
+
+def test_it_shows_a_start_without_a_date_as_a_field_error(reg):
+    from placement import services
+
+    group = make_group(reg.location)
+    placement = services.approve(reg.officer, make_placement(make_report(reg.tree.school_a), group))
+    response = _client(reg.location_staff).post(
+        reverse("placement:start", args=[placement.pk]), {"start_date": "31-02-2026"}
+    )
+    assert response.status_code == 400
+    assert "start_date" in response.context["start_form"].errors
+    assert Placement.objects.get(pk=placement.pk).status == PlacementStatus.APPROVED
+
+
+def test_it_shows_a_birth_month_in_the_future_and_a_sibling_out_of_reach_as_field_errors(reg):
+    today = timezone.localdate()
+    elsewhere = make_report(reg.tree.school_b)
+    response = _client(reg.school_staff).post(
+        reverse("placement:report_create"),
+        {
+            "school": reg.tree.school_a.pk,
+            "first_name": "Amira",
+            "last_initial": "B",
+            "birth_month": "12",
+            "birth_year": str(today.year + 1),
+            "arrival_date": today.isoformat(),
+            "home_languages": ["ar"],
+            "prior_schooling_years": "0",
+            "siblings": [elsewhere.pk],
+        },
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert set(errors) == {"siblings"}  # the form refuses the sibling first; the verb never runs
+    assert Report.objects.filter(school=reg.tree.school_a).count() == 0
+    response = _client(reg.school_staff).post(
+        reverse("placement:report_create"),
+        {
+            "school": reg.tree.school_a.pk,
+            "first_name": "Amira",
+            "last_initial": "B",
+            "birth_month": "12",
+            "birth_year": str(today.year + 1),
+            "arrival_date": today.isoformat(),
+            "home_languages": ["ar"],
+            "prior_schooling_years": "0",
+        },
+    )
+    assert response.context["form"].errors == {"birth_year": ["The birth month lies in the future."]}
+    assert Report.objects.filter(school=reg.tree.school_a).count() == 0
+
+
+def test_it_shows_a_capacity_below_the_places_taken_as_a_field_error(reg):
+    group = make_group(reg.location, capacity=3)
+    group.occupied = 2
+    group.save(update_fields=["occupied"])
+    response = _client(reg.officer).post(
+        reverse("placement:group_edit", args=[group.pk]),
+        {"age_min": "6", "age_max": "8", "capacity": "1", "active": "on"},
+    )
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == ["capacity"]
+    assert Group.objects.get(pk=group.pk).capacity == 3
+
+
+def test_the_csv_gives_the_officer_the_speed_and_hides_small_groups_from_a_coordinator(reg):
+    import csv
+    import io
+
+    group = make_group(reg.location, capacity=4)
+    today = timezone.localdate()
+    for days in (3, 10, 20):
+        report = make_report(reg.tree.school_a, waited_days=days, status=ReportStatus.STARTED)
+        make_placement(report, group, PlacementStatus.STARTED, start_date=today)
+    make_report(reg.tree.school_a, waited_days=6)  # still waiting
+
+    def rows(user):  # type: ignore[no-untyped-def]
+        response = _client(user).get(reverse("placement:figures_csv"))
+        assert response.status_code == 200
+        return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+    officer = rows(reg.officer)
+    assert ["waiting_children", "1", "median_days", "6", "longest_days", "6"] in officer
+    assert [reg.tree.municipality_a1.name, "3", "10", "67%"] in officer
+    coordinator = rows(make_membership(Role.MUNICIPAL_COORDINATOR, reg.tree.municipality_a1))
+    assert [reg.tree.municipality_a1.name, "<5", "", ""] in coordinator
+    assert not any(report.first_name in ",".join(r) for r in coordinator)

@@ -34,8 +34,10 @@ PUPILS_PER_SCHOOL = 4  # two buddies of capacity 2 each: every pupil can be matc
 WORKER_ENV = {"MATCHING_BATCH_PUPILS": str(PUPILS_PER_SCHOOL)}  # one school per batch: 12 batches
 # National style: a region of several municipalities, batches of several schools each.
 MUNICIPALITIES = 3
-REGION_SCHOOLS = 8  # per municipality
-REGION_BATCH_PUPILS = 3 * PUPILS_PER_SCHOOL  # three schools per batch: 8 batches
+# Per municipality. Batches are fast since proposals go in by COPY: with 8 batches in all, the run could
+# finish between the progress poll and the test taking the run's row lock, leaving no batch to stop.
+REGION_SCHOOLS = 16
+REGION_BATCH_PUPILS = 3 * PUPILS_PER_SCHOOL  # three schools per batch: 16 batches
 RECOVERY_SECONDS = 90
 
 
@@ -121,7 +123,9 @@ def test_it_finishes_a_run_whose_whole_worker_was_killed_within_90_seconds_exact
 
     with celery_worker(redis_url, extra_env=env, concurrency=2, pool="prefork") as first:
         run_id = runs.start_run(coordinator, scope, "peer").pk
-        assert wait_for(lambda: _run(run_id).batches_done >= 2, timeout=90), "the run did not progress"
+        assert wait_for(lambda: _run(run_id).batches_done >= 2, timeout=90, interval=0.02), (
+            "the run did not progress"
+        )
         with transaction.atomic():
             MatchRun.objects.select_for_update().get(pk=run_id)
             assert wait_for(_blocked_on_run_row, timeout=30), "the worker never reached a batch's write"

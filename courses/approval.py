@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone, translation
@@ -137,6 +137,20 @@ class Step:
     detail: str
 
 
+def with_trail(enrolments: QuerySet[Enrolment]) -> QuerySet[Enrolment]:
+    """``enrolments`` with what :func:`trail` reads, in one query for the whole list."""
+    return enrolments.prefetch_related(
+        Prefetch("decisions", queryset=ApprovalDecision.objects.select_related("decided_by", "on_behalf_of"))
+    )
+
+
+def _decisions(enrolment: Enrolment) -> list[ApprovalDecision]:
+    prefetched = getattr(enrolment, "_prefetched_objects_cache", {}).get("decisions")
+    if prefetched is not None:
+        return list(prefetched)
+    return list(enrolment.decisions.select_related("decided_by", "on_behalf_of"))
+
+
 def trail(enrolment: Enrolment) -> list[Step]:
     """The stages of the request in order: decided ones with who and when, then the one it awaits."""
     edition = enrolment.edition
@@ -148,7 +162,7 @@ def trail(enrolment: Enrolment) -> list[Step]:
         )
         if wanted
     ]
-    decisions = {d.stage: d for d in enrolment.decisions.select_related("decided_by", "on_behalf_of")}
+    decisions = {d.stage: d for d in _decisions(enrolment)}
     for stage in decisions:
         if stage not in stages:
             stages.append(stage)

@@ -19,7 +19,7 @@ from core.errors import ServiceError
 from core.forms import apply_service_error
 from core.redirects import redirect_next
 from core.urls import absolute_url
-from courses import access, completion, followup, ical, pdf, queries, records, services
+from courses import access, approval, completion, followup, ical, pdf, queries, records, services
 from courses.forms import CatalogueFilterForm, CodeForm, EvaluationForm, NameTeacherForm, ReserveForm
 from courses.models import (
     ACTIVE_STATUSES,
@@ -259,7 +259,7 @@ def reserve(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def my_courses(request: HttpRequest) -> HttpResponse:
     enrolments = list(
-        services.with_waitlist_position(Enrolment.objects.filter(teacher=request.user))
+        approval.with_trail(services.with_waitlist_position(Enrolment.objects.filter(teacher=request.user)))
         .select_related("edition__module", "certificate", "evaluation")
         .order_by("edition__starts_at", "pk")
     )

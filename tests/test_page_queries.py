@@ -42,8 +42,10 @@ def test_it_renders_my_enrolments_in_a_flat_number_of_queries(client, tree):
     _enrolments(tree, teacher, 30)
 
     # 1 session, 2 user, 3 my enrolments with edition, module, certificate and evaluation joined and the
-    # waitlist position as a subquery, 4 my calendar feed, 5 memberships (navigation), 6 my certificates
-    assert _queries(lambda: client.get("/courses/mine/")) == small == 6
+    # waitlist position as a subquery, 4 the approval decisions of all of them (with who decided), 5 my
+    # calendar feed, 6 memberships (navigation), 7 the schools I stand in for (approvals notice), 8 my
+    # certificates
+    assert _queries(lambda: client.get("/courses/mine/")) == small == 8
 
 
 def test_it_lists_my_enrolments_in_the_api_in_a_flat_number_of_queries(tree):

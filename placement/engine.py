@@ -115,6 +115,9 @@ def _solve_milp(
 ) -> list[tuple[int, int]]:
     model = _Model(children, groups, pairs)
     columns = model.nearest(NEAREST_LOCATIONS)
+    chosen = model.transport_face_stage(columns)
+    if chosen is not None:
+        return [(int(model.ci[k]), int(model.gi[k])) for k in chosen]
     # Stage 1: the most children placed, and among those the most waiting days (one weight per child).
     columns, x, value = model.stage(-model.weight, columns)
     count, waited = divmod(round(-value), round(model.big))
@@ -130,6 +133,7 @@ def _solve_milp(
 
 NEAREST_LOCATIONS = 6  # the columns a solve starts from: each child's pairs at its nearest locations
 TOL = 1e-6
+EAGER_SIBLINGS = True  # every family's sibling rows from the start (fewer rounds of integer programs)
 
 
 @dataclass
@@ -308,6 +312,45 @@ class _Model:
         families, counts = np.unique(pairs[:, 0], return_counts=True)
         return families[counts > 1]
 
+    def transport_face_stage(self, columns: np.ndarray) -> np.ndarray | None:
+        """Both stages without a stage-1 integer program. Without the sibling rows stage 1 is a transportation
+        problem: its LP optimum U is integral and bounds the whole program's. Stage 2 minimises travel over
+        that LP's optimal face (every solution of the whole program that reaches U lies on it), with sibling
+        rows added lazily for the families a solution split. A result that splits no family and reaches U
+        (checked in integers) is optimal for both stages. None when it does not apply (the caller then runs
+        the two stages in full)."""
+        cost1 = -self.weight
+        columns, lp, _program, rc, _outside = self._column_generation(cost1, columns, [])
+        x = lp.x[: len(columns)]
+        if not np.all(np.abs(x - np.round(x)) < 1e-9):
+            return None
+        start = columns[x > 0.5]
+        target = self.value_of(start)
+        face = self._face(lp, rc, cost1)
+        allowed = face.allowed.copy()
+        allowed[start] = True
+        stage_columns = np.union1d(np.intersect1d(columns, np.flatnonzero(allowed)), start)
+        if EAGER_SIBLINGS:
+            self.active[:-1] = True
+        widened = False
+        while True:
+            try:
+                stage_columns, x2, _v = self._relaxed_stage(self.metres, stage_columns, [], face, allowed)
+            except _Infeasible:
+                if widened:
+                    return None
+                # The restricted program lost its last feasible point to a sibling row: bring in every
+                # allowed pair of the families with rows, once.
+                widened = True
+                members = self.active[self.family] & allowed
+                stage_columns = np.union1d(stage_columns, np.flatnonzero(members))
+                continue
+            chosen = stage_columns[x2[: len(stage_columns)] > 0.5]
+            split = self._split(chosen)
+            if not len(split):
+                return chosen if self.value_of(chosen) == target else None
+            self.active[split] = True
+
     def face_stage(self, columns: np.ndarray, x: np.ndarray, value: int) -> np.ndarray | None:
         """Stage 2 over stage 1's optimal face: the chosen pairs of least travel, or None when stage 1's
         optimum lies above its LP bound (the face would then miss integer optima)."""
@@ -417,6 +460,8 @@ def _lp(program: _Program) -> _LP:
         )
     else:
         result = linprog(program.c, A_ub=a, b_ub=program.ub, bounds=bounds, method="highs")
+    if result.status == 2:
+        raise _Infeasible(result.message)
     if result.status != 0:
         raise RuntimeError(f"placement solve failed: {result.message}")
     duals = np.zeros(len(program.ub))
@@ -434,10 +479,16 @@ def _integer(program: _Program) -> tuple[np.ndarray, float]:
         bounds=Bounds(program.var_lb, program.var_ub),
         options={"mip_rel_gap": 0, "presolve": True},
     )
+    if result.status == 2:
+        raise _Infeasible(result.message)
     if result.x is None:
         raise RuntimeError(f"placement solve failed: {result.message}")
     x = np.round(result.x)
     return x, float(program.c @ x)
+
+
+class _Infeasible(RuntimeError):
+    """A restricted program (stage 2 on a face, with sibling rows) has no feasible point."""
 
 
 def _result(

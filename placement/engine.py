@@ -133,7 +133,6 @@ def _solve_milp(
 
 NEAREST_LOCATIONS = 6  # the columns a solve starts from: each child's pairs at its nearest locations
 TOL = 1e-6
-EAGER_SIBLINGS = True  # every family's sibling rows from the start (fewer rounds of integer programs)
 
 
 @dataclass
@@ -315,9 +314,10 @@ class _Model:
     def transport_face_stage(self, columns: np.ndarray) -> np.ndarray | None:
         """Both stages without a stage-1 integer program. Without the sibling rows stage 1 is a transportation
         problem: its LP optimum U is integral and bounds the whole program's. Stage 2 minimises travel over
-        that LP's optimal face (every solution of the whole program that reaches U lies on it), with sibling
-        rows added lazily for the families a solution split. A result that splits no family and reaches U
-        (checked in integers) is optimal for both stages. None when it does not apply (the caller then runs
+        that LP's optimal face (every solution of the whole program that reaches U lies on it: it is then an
+        optimum of the LP, so complementary slackness with the LP's duals holds), with the sibling rows. A
+        result that splits no family and reaches U (checked in integers) is optimal for both stages. None
+        when it does not apply, e.g. when no solution with siblings together reaches U (the caller then runs
         the two stages in full)."""
         cost1 = -self.weight
         columns, lp, _program, rc, _outside = self._column_generation(cost1, columns, [])
@@ -329,9 +329,22 @@ class _Model:
         face = self._face(lp, rc, cost1)
         allowed = face.allowed.copy()
         allowed[start] = True
-        stage_columns = np.union1d(np.intersect1d(columns, np.flatnonzero(allowed)), start)
-        if EAGER_SIBLINGS:
-            self.active[:-1] = True
+        # Every family's sibling rows from the start: one round of integer programs instead of one per
+        # batch of split families.
+        self.active[:-1] = True
+        try:
+            # One LP over every allowed pair prices them all at once; the restricted program starts from
+            # that LP's support and the pairs of zero reduced cost (column generation and reduced-cost fixing
+            # below still prove the optimum over all allowed pairs).
+            everything = np.flatnonzero(allowed)
+            program = self._program(self.metres, everything, [], face)
+            full = _lp(program)
+        except _Infeasible:
+            return None
+        rc2 = self._reduced(self.metres, full.duals, program.couple_keys, [])
+        near = allowed & (rc2 <= TOL)
+        near[everything[full.x[: len(everything)] > TOL]] = True
+        stage_columns = np.union1d(np.flatnonzero(near), start)
         widened = False
         while True:
             try:

@@ -82,23 +82,47 @@ def fits(child: Child, group: Group) -> bool:
 
 
 def _pairs(children: list[Child], groups: list[Group]) -> list[tuple[int, int, int]]:
-    """(child index, group index, metres) for every pair the hard rules allow."""
+    """(child index, group index, metres) for every pair the hard rules allow, in child then group order. The
+    metres are those of ``haversine_m`` from the child to the first such group at the location, computed in
+    numpy and recomputed by ``haversine_m`` where the rounding is too close to call."""
     by_age: dict[int, list[int]] = defaultdict(list)
     for g, group in enumerate(groups):
         if group.free > 0:
             for age in range(group.age_min, group.age_max + 1):
                 by_age[age].append(g)
-    distance: dict[tuple[int, int], int] = {}
-    pairs = []
+    options = {age: np.array(gs, dtype=np.int64) for age, gs in by_age.items()}
+    location = np.array([g.location for g in groups], dtype=np.int64)
+    ci_parts, gi_parts = [], []
     for i, child in enumerate(children):
-        for g in by_age.get(child.age, ()):
-            if child.only_location is not None and groups[g].location != child.only_location:
-                continue
-            key = (i, groups[g].location)
-            if key not in distance:
-                distance[key] = haversine_m(child.lat, child.lon, groups[g].lat, groups[g].lon)
-            pairs.append((i, g, distance[key]))
-    return pairs
+        gs = options.get(child.age)
+        if gs is None:
+            continue
+        if child.only_location is not None:
+            gs = gs[location[gs] == child.only_location]
+        ci_parts.append(np.full(len(gs), i, dtype=np.int64))
+        gi_parts.append(gs)
+    if not ci_parts:
+        return []
+    ci, gi = np.concatenate(ci_parts), np.concatenate(gi_parts)
+    if not len(ci):
+        return []
+    # One distance per (child, location): that of the pair that comes first.
+    _keys, first, inverse = np.unique(
+        np.stack([ci, location[gi]], axis=1), axis=0, return_index=True, return_inverse=True
+    )
+    fi, fg = ci[first], gi[first]
+    lat1 = np.radians(np.array([c.lat for c in children]))[fi]
+    lon1 = np.radians(np.array([c.lon for c in children]))[fi]
+    lat2 = np.radians(np.array([g.lat for g in groups]))[fg]
+    lon2 = np.radians(np.array([g.lon for g in groups]))[fg]
+    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    exact = 2 * EARTH_RADIUS_M * np.arcsin(np.minimum(1.0, np.sqrt(a)))
+    metres = np.round(exact).astype(np.int64)
+    close = np.flatnonzero(np.abs(exact - np.floor(exact) - 0.5) < 1e-4)
+    for k in close:
+        child, group = children[fi[k]], groups[fg[k]]
+        metres[k] = haversine_m(child.lat, child.lon, group.lat, group.lon)
+    return list(zip(ci.tolist(), gi.tolist(), metres[inverse.ravel()].tolist(), strict=True))
 
 
 def solve(children: list[Child], groups: list[Group]) -> Result:

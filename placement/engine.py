@@ -13,7 +13,12 @@ Hard rules: a child only goes to an active group whose age band holds the child'
 place; never more children in a group than its free places; siblings placed together are placed at one
 location (a sibling may wait while another is placed, but never at two locations). The sibling coupling makes
 this a mixed-integer program, solved exactly by HiGHS (``scipy.optimize.milp`` with ``mip_rel_gap=0``) in
-two stages: stage 1 finds the optimum of (1), stage 2 fixes it and minimises travel.
+two stages: stage 1 finds the optimum of (1), stage 2 keeps it and minimises travel.
+
+The fast path (``_Model.transport_face_stage``): without the sibling rows, stage 1 is a transportation problem
+whose LP optimum is integral and an upper bound; stage 2 runs on that LP's optimal face (complementary
+slackness), so it needs no stage-1 integer program and no stage-1 row. When its result does not reach the
+bound with every family together, the engine runs the two stages in full.
 """
 
 from collections import defaultdict

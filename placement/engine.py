@@ -373,25 +373,31 @@ class _Model:
         rc2 = self._reduced(self.metres, full.duals, program.couple_keys, [])
         near = allowed & (rc2 <= TOL)
         near[everything[full.x[: len(everything)] > TOL]] = True
-        stage_columns = np.union1d(np.flatnonzero(near), start)
-        widened = False
-        while True:
+        near[start] = True
+        # That LP is the bound over every allowed pair, and its reduced costs hold for all of them: a better
+        # integer solution than one of value v only uses pairs of reduced cost <= v - bound - 1 (the objective
+        # is integral). So: the integer program on the pairs near zero, then once more with every pair that
+        # could still improve it.
+        bound = full.fun
+        try:
+            x2, value = _integer(self._program(self.metres, np.flatnonzero(near), [], face))
+        except _Infeasible:
+            # The pairs near zero hold no solution with every family together: bring in every allowed pair
+            # of the children in families.
+            near |= allowed & (self.family >= 0)
             try:
-                stage_columns, x2, _v = self._relaxed_stage(self.metres, stage_columns, [], face, allowed)
+                x2, value = _integer(self._program(self.metres, np.flatnonzero(near), [], face))
             except _Infeasible:
-                if widened:
-                    return None
-                # The restricted program lost its last feasible point to a sibling row: bring in every
-                # allowed pair of the families with rows, once.
-                widened = True
-                members = self.active[self.family] & allowed
-                stage_columns = np.union1d(stage_columns, np.flatnonzero(members))
-                continue
-            chosen = stage_columns[x2[: len(stage_columns)] > 0.5]
-            split = self._split(chosen)
-            if not len(split):
-                return chosen if self.value_of(chosen) == target else None
-            self.active[split] = True
+                return None
+        extra = allowed & ~near & (rc2 <= value - bound - 1 + TOL)
+        if extra.any():
+            near |= extra
+            x2, value = _integer(self._program(self.metres, np.flatnonzero(near), [], face))
+        stage_columns = np.flatnonzero(near)
+        chosen = stage_columns[x2[: len(stage_columns)] > 0.5]
+        if len(self._split(chosen)):
+            return None
+        return chosen if self.value_of(chosen) == target else None
 
     def face_stage(self, columns: np.ndarray, x: np.ndarray, value: int) -> np.ndarray | None:
         """Stage 2 over stage 1's optimal face: the chosen pairs of least travel, or None when stage 1's

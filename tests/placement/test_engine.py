@@ -124,3 +124,79 @@ def test_it_finds_the_optimum_when_it_starts_from_each_childs_nearest_location_o
     finally:
         engine.NEAREST_LOCATIONS = before
     assert (result.placed, result.waiting_days, -result.travel_m) == _brute_force(children, groups)
+
+
+def _without(*paths):  # type: ignore[no-untyped-def]
+    """Switch off the engine's faster paths, so that the one behind them answers."""
+    import contextlib
+
+    from placement import engine
+
+    @contextlib.contextmanager
+    def switched_off():  # type: ignore[no-untyped-def]
+        before = {name: getattr(engine._Model, name) for name in paths}
+        for name in paths:
+            setattr(engine._Model, name, lambda self, *args: None)
+        try:
+            yield
+        finally:
+            for name, method in before.items():
+                setattr(engine._Model, name, method)
+
+    return switched_off()
+
+
+@settings(max_examples=100, deadline=None)
+@given(instances())
+def test_the_two_stages_in_full_are_exact_when_the_transportation_face_does_not_apply(instance):  # type: ignore[no-untyped-def]
+    # Stage 1 as an integer program, then stage 2 on stage 1's LP optimal face (or with the kept rows).
+    children, groups = instance
+    with _without("transport_face_stage"):
+        result = solve(children, groups)
+    assert (result.placed, result.waiting_days, -result.travel_m) == _brute_force(children, groups)
+
+
+@settings(max_examples=100, deadline=None)
+@given(instances())
+def test_the_fallback_with_the_stage_one_optimum_kept_as_rows_is_exact_too(instance):  # type: ignore[no-untyped-def]
+    children, groups = instance
+    with _without("transport_face_stage", "face_stage"):
+        result = solve(children, groups)
+    assert (result.placed, result.waiting_days, -result.travel_m) == _brute_force(children, groups)
+
+
+def test_a_region_like_instance_is_solved_on_the_transportation_face_with_the_fallbacks_optimum():
+    # The fast path must apply to the benchmark's kind of region (siblings in different age bands), and
+    # agree with the slowest, most direct path.
+    import random
+
+    from benchmarks.placement import instance
+    from placement import engine
+
+    children, groups = instance(random.Random(3), 150, 12)
+    answered = []
+    before = engine._Model.transport_face_stage
+
+    def spy(self, columns):  # type: ignore[no-untyped-def]
+        chosen = before(self, columns)
+        answered.append(chosen is not None)
+        return chosen
+
+    engine._Model.transport_face_stage = spy
+    try:
+        fast = solve(children, groups)
+    finally:
+        engine._Model.transport_face_stage = before
+    with _without("transport_face_stage", "face_stage"):
+        slow = solve(children, groups)
+    assert answered == [True]
+    assert (fast.placed, fast.waiting_days, fast.travel_m) == (slow.placed, slow.waiting_days, slow.travel_m)
+    assert objective(children, groups, fast.assignment) == (fast.placed, fast.waiting_days, -fast.travel_m)
+    kids = {c.id: c for c in children}
+    at = {g.id: g.location for g in groups}
+    families: dict[int, set[int]] = {}
+    for cid, gid in fast.assignment.items():
+        if kids[cid].sibling_group is not None:
+            families.setdefault(kids[cid].sibling_group, set()).add(at[gid])
+    assert families
+    assert all(len(locations) == 1 for locations in families.values())

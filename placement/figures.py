@@ -1,6 +1,6 @@
 """The steering group's numbers, read-side: occupancy per group by week (past and planned), free places now
-and in the coming weeks, waiting children and days waiting, and report-to-start time per municipality against
-the two-week target. Municipal coordinators see aggregates only; groups of fewer than MIN_GROUP children are
+and in the coming weeks, waiting children and days waiting, and report-to-start time per municipality (and, for the officer, per
+child) against the two-week target. Municipal coordinators see aggregates only; groups of fewer than MIN_GROUP children are
 hidden for them, as in matching's reports."""
 
 from dataclasses import dataclass, field
@@ -39,6 +39,21 @@ class MunicipalityRow:
 
 
 @dataclass
+class ChildRow:
+    """One started child's report-to-start time, for the officer (no name: the record is a click away)."""
+
+    report_id: int
+    municipality: str
+    reported: date
+    started: date
+    days: int
+
+    @property
+    def within_target(self) -> bool:
+        return self.days <= TARGET_DAYS
+
+
+@dataclass
 class Figures:
     weeks: list[date]
     groups: list[GroupRow] = field(default_factory=list)
@@ -46,6 +61,7 @@ class Figures:
     waiting_median_days: float | None = None
     waiting_max_days: int | None = None
     municipalities: list[MunicipalityRow] = field(default_factory=list)
+    children: list[ChildRow] = field(default_factory=list)  # the officer's only, slowest first
 
 
 def _region_paths(user: object) -> QuerySet[Organisation]:
@@ -122,11 +138,17 @@ def _waiting_and_speed(out: Figures, user: object, paths: list[str], today: date
         )
     )
     per: dict[str, list[int]] = {}
+    hide = aggregate_only(user)
     for r in reports:
         if r.pk in starts:
             name = r.school.parent.name if r.school.parent else "—"
-            per.setdefault(name, []).append((starts[r.pk] - timezone.localtime(r.reported_at).date()).days)
-    hide = aggregate_only(user)
+            reported = timezone.localtime(r.reported_at).date()
+            per.setdefault(name, []).append((starts[r.pk] - reported).days)
+            if not hide:
+                out.children.append(
+                    ChildRow(r.pk, name, reported, starts[r.pk], (starts[r.pk] - reported).days)
+                )
+    out.children.sort(key=lambda c: (-c.days, c.report_id))
     for name, days in sorted(per.items()):
         row = MunicipalityRow(name, len(days), median(days), sum(d <= TARGET_DAYS for d in days) / len(days))
         if hide and len(days) < MIN_GROUP:
@@ -161,4 +183,18 @@ def csv_rows(fig: Figures) -> list[list[object]]:
         else:
             share = round(m.within_target * 100) if m.within_target is not None else ""
             rows.append([m.name, m.children, m.median_days, f"{share}%"])
+    if fig.children:
+        rows.append([])
+        rows.append(["report", "municipality", "reported", "started", "days", f"within_{TARGET_DAYS}_days"])
+        for c in fig.children:
+            rows.append(
+                [
+                    c.report_id,
+                    c.municipality,
+                    c.reported.isoformat(),
+                    c.started.isoformat(),
+                    c.days,
+                    "yes" if c.within_target else "no",
+                ]
+            )
     return rows

@@ -271,3 +271,36 @@ def test_the_csv_gives_the_officer_the_speed_and_hides_small_groups_from_a_coord
     coordinator = rows(make_membership(Role.MUNICIPAL_COORDINATOR, reg.tree.municipality_a1))
     assert [reg.tree.municipality_a1.name, "<5", "", ""] in coordinator
     assert not any(report.first_name in ",".join(r) for r in coordinator)
+
+
+def test_it_gives_the_officer_report_to_start_per_child_and_a_coordinator_none(reg):
+    import csv
+    import io
+
+    group = make_group(reg.location, capacity=4)
+    today = timezone.localdate()
+    reports = {}
+    for days in (3, 20):
+        reports[days] = make_report(reg.tree.school_a, waited_days=days, status=ReportStatus.STARTED)
+        make_placement(reports[days], group, PlacementStatus.STARTED, start_date=today)
+
+    page = _client(reg.officer).get(reverse("placement:figures"))
+    children = page.context["fig"].children
+    assert [(c.report_id, c.days, c.within_target) for c in children] == [
+        (reports[20].pk, 20, False),
+        (reports[3].pk, 3, True),
+    ]
+    body = page.content.decode()
+    assert reverse("placement:report_detail", kwargs={"pk": reports[20].pk}) in body
+    assert reports[20].first_name not in body  # the record is a click away, and that view is logged
+
+    response = _client(reg.officer).get(reverse("placement:figures_csv"))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    municipality = reg.tree.municipality_a1.name
+    assert rows[-3] == ["report", "municipality", "reported", "started", "days", "within_14_days"]
+    slowest, fastest = rows[-2], rows[-1]
+    assert slowest[:2] + slowest[3:] == [str(reports[20].pk), municipality, today.isoformat(), "20", "no"]
+    assert fastest[:2] + fastest[3:] == [str(reports[3].pk), municipality, today.isoformat(), "3", "yes"]
+
+    coordinator = make_membership(Role.MUNICIPAL_COORDINATOR, reg.tree.municipality_a1)
+    assert _client(coordinator).get(reverse("placement:figures")).context["fig"].children == []

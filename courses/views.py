@@ -19,11 +19,10 @@ from core.errors import ServiceError
 from core.forms import apply_service_error
 from core.redirects import redirect_next
 from core.urls import absolute_url
-from courses import access, approval, completion, followup, ical, pdf, queries, records, services
+from courses import access, approval, completion, feeds, followup, ical, pdf, queries, records, services
 from courses.forms import CatalogueFilterForm, CodeForm, EvaluationForm, NameTeacherForm, ReserveForm
 from courses.models import (
     ACTIVE_STATUSES,
-    CalendarFeed,
     Certificate,
     Edition,
     EditionStatus,
@@ -284,14 +283,15 @@ def my_courses(request: HttpRequest) -> HttpResponse:
         elif e.status == EnrolmentStatus.CONFIRMED:
             groups["past"].append(e)
     groups["past"].reverse()
-    feed, _created = CalendarFeed.objects.get_or_create(user=request.user)
     return render(
         request,
         "courses/my_courses.html",
         {
             **groups,
             "certificates": Certificate.objects.filter(teacher=request.user, participant__isnull=False),
-            "feed_url": absolute_url(reverse("courses:ical_feed", args=[feed.token]), request),
+            "feed_url": absolute_url(
+                reverse("courses:ical_feed", args=[feeds.token_for(request.user)]), request
+            ),
         },
     )
 
@@ -312,18 +312,18 @@ def pd_record(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def reset_feed(request: HttpRequest) -> HttpResponse:
-    CalendarFeed.objects.filter(user=request.user).delete()
-    CalendarFeed.objects.create(user=request.user)
+    feeds.renew(request.user)
     messages.success(request, _("Your calendar link has been renewed; the old link no longer works."))
     return redirect("courses:my_courses")
 
 
 def ical_feed(request: HttpRequest, token: str) -> HttpResponse:
-    """Public by design (calendar apps cannot log in): the 43-character random token is the credential."""
-    feed = CalendarFeed.objects.select_related("user").filter(token=token).first()
-    if feed is None or not feed.user.is_active:
+    """Public by design (calendar apps cannot log in): the token (random, or signed before a renewal) is the
+    credential."""
+    user = feeds.user_for(token)
+    if user is None:
         raise Http404
-    meetings, cancelled = queries.calendar_meetings(feed.user)
+    meetings, cancelled = queries.calendar_meetings(user)
     body = ical.calendar(meetings, name=_("My courses · Overstap"), cancelled_ids=cancelled, feed=True)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="overstap.ics"'

@@ -28,6 +28,7 @@ from core.retry import send_after_record
 from core.urls import absolute_url
 from courses import access, services
 from courses.models import (
+    ENROLMENT_TRANSITIONS,
     ApprovalDecision,
     ApprovalReminder,
     ApprovalStage,
@@ -86,7 +87,7 @@ def decide(actor: User, enrolment: Enrolment, *, approve: bool) -> Enrolment:
         on_behalf_of=on_behalf_of,
     )
     if not approve:
-        enrolment.status = EnrolmentStatus.REJECTED
+        ENROLMENT_TRANSITIONS.move(enrolment, EnrolmentStatus.REJECTED)
         enrolment.approval_stage = ""
         enrolment.cancelled_at = timezone.now()
         enrolment.save(update_fields=["status", "approval_stage", "cancelled_at"])

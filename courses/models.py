@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
+from core.transitions import Transitions
 
 # Check-in and verification codes avoid look-alike characters (0/O, 1/I/L) so they survive being read
 # aloud in a hall and typed on a phone.
@@ -343,6 +344,34 @@ ACTIVE_STATUSES = (
     EnrolmentStatus.CONFIRMED,
     EnrolmentStatus.WAITLISTED,
     EnrolmentStatus.OFFERED,
+)
+
+# Every change of an enrolment's status (issue 11). A new enrolment starts pending approval, confirmed or
+# waitlisted (``enrol``, ``name_teacher``); the four inactive statuses are final.
+ENROLMENT_TRANSITIONS = Transitions(
+    EnrolmentStatus,
+    {
+        EnrolmentStatus.PENDING_APPROVAL: {
+            EnrolmentStatus.CONFIRMED,  # the last approval, a seat free
+            EnrolmentStatus.WAITLISTED,  # the last approval, no seat free
+            EnrolmentStatus.REJECTED,
+            EnrolmentStatus.CANCELLED,
+            EnrolmentStatus.RELEASED,
+        },
+        EnrolmentStatus.CONFIRMED: {EnrolmentStatus.CANCELLED, EnrolmentStatus.RELEASED},
+        EnrolmentStatus.WAITLISTED: {
+            EnrolmentStatus.CONFIRMED,  # promoted
+            EnrolmentStatus.OFFERED,  # promoted with an offer, or offered by hand
+            EnrolmentStatus.CANCELLED,
+            EnrolmentStatus.RELEASED,
+        },
+        EnrolmentStatus.OFFERED: {
+            EnrolmentStatus.CONFIRMED,
+            EnrolmentStatus.EXPIRED,
+            EnrolmentStatus.CANCELLED,
+            EnrolmentStatus.RELEASED,
+        },
+    },
 )
 
 

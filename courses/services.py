@@ -21,6 +21,7 @@ from courses import access, meetings, school_limit
 from courses.models import (
     ACTIVE_STATUSES,
     EDITION_TRANSITIONS,
+    ENROLMENT_TRANSITIONS,
     FORMAT_ACTIVITY,
     SEAT_STATUSES,
     ApprovalStage,
@@ -364,7 +365,7 @@ def cancel_edition(actor: User, edition: Edition, reason: str = "") -> int:
     now = timezone.now()
     released = list(Enrolment.objects.filter(edition=edition, status__in=ACTIVE_STATUSES))
     for enrolment in released:
-        enrolment.status = EnrolmentStatus.RELEASED
+        ENROLMENT_TRANSITIONS.move(enrolment, EnrolmentStatus.RELEASED)
         enrolment.cancelled_at = now
         enrolment.offer_expires_at = None
         enrolment.save(update_fields=["status", "cancelled_at", "offer_expires_at"])
@@ -400,10 +401,14 @@ def _place(edition: Edition, enrolment: Enrolment) -> None:
     enrolment.queued_at = now
     enrolment.approval_stage = ""
     if free_seats(edition) > 0 and school_limit.has_room(edition, enrolment.school_id):
-        enrolment.status = EnrolmentStatus.CONFIRMED
+        target = EnrolmentStatus.CONFIRMED
         enrolment.confirmed_at = now
     else:
-        enrolment.status = EnrolmentStatus.WAITLISTED
+        target = EnrolmentStatus.WAITLISTED
+    if enrolment.status:  # placed after its approvals
+        ENROLMENT_TRANSITIONS.move(enrolment, target)
+    else:  # a new enrolment starts here
+        enrolment.status = target
 
 
 @transaction.atomic
@@ -455,8 +460,12 @@ def cancel_enrolment(actor: User, enrolment: Enrolment) -> Enrolment:
     organiser = access.can_organise(actor, module)
     if enrolment.teacher_id != actor.pk and not organiser:
         raise Forbidden(_("You cannot cancel this enrolment."), code="not_yours")
-    if not enrolment.is_active:
-        raise Conflict(_("This enrolment is no longer active."), code="not_active")
+    ENROLMENT_TRANSITIONS.check(
+        enrolment.status,
+        EnrolmentStatus.CANCELLED,
+        message=_("This enrolment is no longer active."),
+        code="not_active",
+    )
     if edition.status in (EditionStatus.COMPLETED, EditionStatus.CANCELLED):
         raise Conflict(_("This edition is closed."), code="closed")
     now = timezone.now()
@@ -466,7 +475,7 @@ def cancel_enrolment(actor: User, enrolment: Enrolment) -> Enrolment:
             code="deadline_passed",
         )
     held_seat = enrolment.status in SEAT_STATUSES
-    enrolment.status = EnrolmentStatus.CANCELLED
+    ENROLMENT_TRANSITIONS.move(enrolment, EnrolmentStatus.CANCELLED)
     enrolment.cancelled_at = now
     enrolment.offer_expires_at = None
     enrolment.save(update_fields=["status", "cancelled_at", "offer_expires_at"])
@@ -501,12 +510,12 @@ def _promote(edition: Edition) -> list[Enrolment]:
     now = timezone.now()
     for enrolment in waiting:
         if edition.promotion_mode == PromotionMode.OFFER:
-            enrolment.status = EnrolmentStatus.OFFERED
+            ENROLMENT_TRANSITIONS.move(enrolment, EnrolmentStatus.OFFERED)
             enrolment.offer_expires_at = now + timedelta(hours=edition.offer_hours)
             enrolment.save(update_fields=["status", "offer_expires_at"])
             _message(enrolment, Kind.OFFER)
         else:
-            enrolment.status = EnrolmentStatus.CONFIRMED
+            ENROLMENT_TRANSITIONS.move(enrolment, EnrolmentStatus.CONFIRMED)
             enrolment.confirmed_at = now
             enrolment.save(update_fields=["status", "confirmed_at"])
             _message(enrolment, Kind.PROMOTION)
@@ -522,7 +531,7 @@ def accept_offer(teacher: User, enrolment: Enrolment) -> Enrolment:
         raise Conflict(_("There is no open offer on this enrolment."), code="no_offer")
     if enrolment.offer_expires_at <= timezone.now():
         raise Conflict(_("This offer has expired."), code="offer_expired")
-    enrolment.status = EnrolmentStatus.CONFIRMED
+    ENROLMENT_TRANSITIONS.move(enrolment, EnrolmentStatus.CONFIRMED)
     enrolment.confirmed_at = timezone.now()
     enrolment.offer_expires_at = None
     enrolment.save(update_fields=["status", "confirmed_at", "offer_expires_at"])
@@ -544,9 +553,13 @@ def expire_offers(now: datetime | None = None) -> int:
     expired = 0
     for edition_id in edition_ids:  # ascending ids: the same lock order as every other verb
         edition = _lock_edition(edition_id)
-        expired += Enrolment.objects.filter(
-            edition=edition, status=EnrolmentStatus.OFFERED, offer_expires_at__lte=now
-        ).update(status=EnrolmentStatus.EXPIRED, offer_expires_at=None, cancelled_at=now)
+        expired += ENROLMENT_TRANSITIONS.update(
+            Enrolment.objects.filter(edition=edition, offer_expires_at__lte=now),
+            EnrolmentStatus.OFFERED,
+            EnrolmentStatus.EXPIRED,
+            offer_expires_at=None,
+            cancelled_at=now,
+        )
         _promote(edition)
     return expired
 

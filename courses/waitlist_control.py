@@ -15,7 +15,14 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.errors import Conflict, ServiceError
 from courses import school_limit, services
-from courses.models import EditionStatus, Enrolment, EnrolmentMessage, EnrolmentStatus, WaitlistMove
+from courses.models import (
+    ENROLMENT_TRANSITIONS,
+    EditionStatus,
+    Enrolment,
+    EnrolmentMessage,
+    EnrolmentStatus,
+    WaitlistMove,
+)
 
 Action = WaitlistMove.Action
 TICK = timedelta(microseconds=1)
@@ -80,8 +87,12 @@ def offer_by_hand(actor: User, enrolment: Enrolment, *, reason: str, add_seat: b
     edition, enrolment = services._lock_enrolment(enrolment.pk)
     services._require_organiser(actor, edition.module)
     reason = _reason(reason)
-    if enrolment.status != EnrolmentStatus.WAITLISTED:
-        raise Conflict(_("This teacher is not on the waitlist."), code="not_waitlisted")
+    ENROLMENT_TRANSITIONS.check(
+        enrolment.status,
+        EnrolmentStatus.OFFERED,
+        message=_("This teacher is not on the waitlist."),
+        code="not_waitlisted",
+    )
     if edition.status != EditionStatus.PUBLISHED:
         raise Conflict(_("This edition is not open for enrolment."), code="not_published")
     if edition.starts_at is not None and edition.starts_at <= timezone.now():
@@ -103,7 +114,7 @@ def offer_by_hand(actor: User, enrolment: Enrolment, *, reason: str, add_seat: b
         edition.save(update_fields=["capacity"])
     position = services.waitlist_position(enrolment) or 0
     now = timezone.now()
-    enrolment.status = EnrolmentStatus.OFFERED
+    ENROLMENT_TRANSITIONS.move(enrolment, EnrolmentStatus.OFFERED)
     enrolment.offer_expires_at = now + timedelta(hours=edition.offer_hours)
     enrolment.save(update_fields=["status", "offer_expires_at"])
     services._message(enrolment, EnrolmentMessage.Kind.OFFER)

@@ -2,7 +2,6 @@
 
 from celery import shared_task
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -11,7 +10,8 @@ from accounts.models import User
 from accounts.roles import Role
 from caseloads import retention
 from caseloads.models import Case, Notification, SupportRequest, Transfer, TransferStatus
-from core.retry import RETRY, send_after_record
+from core import notify
+from core.retry import RETRY
 from core.urls import absolute_url
 
 
@@ -23,16 +23,12 @@ def _send_once(key: str, recipients: list[User], template: str, context: dict[st
             ctx = {**context, "recipient": user, "site_url": absolute_url("")}
             subject = render_to_string(f"caseloads/email/{template}_subject.txt", ctx).strip()
             body = render_to_string(f"caseloads/email/{template}_message.txt", ctx)
-        try:
-            with transaction.atomic():
-                record = Notification.objects.create(key=f"{key}:{user.pk}"[:120])
-        except IntegrityError:
-            continue  # already sent by an earlier delivery of this task
-        send_after_record(
+        if notify.send_once(
+            Notification,
             lambda: send_mail(subject, body, None, [user.email]),  # noqa: B023 - called at once
-            Notification.objects.filter(pk=record.pk).delete,
-        )
-        sent = True
+            key=f"{key}:{user.pk}"[:120],
+        ):
+            sent = True
     return sent
 
 

@@ -3,7 +3,7 @@ their region, once per edition however many of its themes they follow. Published
 followers through the outbox (``publish_edition`` enqueues ``courses.notify_theme_followers``)."""
 
 from django.core.mail import EmailMessage
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from accounts import scoping
 from accounts.models import User
 from accounts.roles import Capability
+from core import notify
 from core.errors import Forbidden, ServiceError
-from core.retry import send_after_record
 from core.urls import absolute_url
 from courses import access
 from courses.models import Edition, EditionStatus, Theme, ThemeAlert, ThemeAlertSent
@@ -54,11 +54,6 @@ def notify_followers(edition_id: int) -> int:
     for user in User.objects.filter(pk__in=user_ids, is_active=True).order_by("pk"):
         if not access.catalogue_modules(user).filter(pk=module.pk).exists():
             continue  # another region
-        try:
-            with transaction.atomic():
-                record = ThemeAlertSent.objects.create(user=user, edition=edition)
-        except IntegrityError:
-            continue  # a second delivery of this task got there first
         mine = followed(user) & set(themes)
         with translation.override(user.language):
             labels = ", ".join(str(Theme(t).label) for t in themes if t in mine)
@@ -73,6 +68,6 @@ def notify_followers(edition_id: int) -> int:
                 },
             )
         message = EmailMessage(subject, body, None, [user.email])
-        send_after_record(message.send, ThemeAlertSent.objects.filter(pk=record.pk).delete)
-        sent += 1
+        if notify.send_once(ThemeAlertSent, message.send, user=user, edition=edition):
+            sent += 1  # else a second delivery of this task got there first
     return sent

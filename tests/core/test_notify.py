@@ -1,0 +1,53 @@
+"""core.notify.send_once: one idempotency record per message, the send after it commits, and a failed
+send leaves no record so the retry sends it (issue 11). Shown on caseloads' Notification table, one of
+the two senders that use it."""
+
+import pytest
+from django.core import mail
+from django.core.mail import send_mail
+
+from caseloads.models import Notification
+from core import notify
+
+
+def _mail(to: str):  # type: ignore[no-untyped-def]
+    return lambda: send_mail("Subject", "Body", None, [to])
+
+
+@pytest.mark.django_db
+def test_it_sends_once_per_record(mailoutbox) -> None:  # type: ignore[no-untyped-def]
+    assert notify.send_once(Notification, _mail("a@example.test"), key="allocation:1:7") is True
+    assert notify.send_once(Notification, _mail("a@example.test"), key="allocation:1:7") is False
+    assert notify.send_once(Notification, _mail("b@example.test"), key="allocation:1:8") is True
+
+    assert [m.to for m in mailoutbox] == [["a@example.test"], ["b@example.test"]]
+    assert sorted(Notification.objects.values_list("key", flat=True)) == ["allocation:1:7", "allocation:1:8"]
+
+
+@pytest.mark.django_db
+def test_a_failed_send_removes_the_record_so_the_retry_sends(mailoutbox) -> None:  # type: ignore[no-untyped-def]
+    def down() -> None:
+        raise ConnectionError("mail server down")
+
+    with pytest.raises(ConnectionError):
+        notify.send_once(Notification, down, key="transfer:3:9")
+    assert not Notification.objects.filter(key="transfer:3:9").exists()
+
+    assert notify.send_once(Notification, _mail("c@example.test"), key="transfer:3:9") is True
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_record_is_committed_before_the_send() -> None:
+    """A dropped connection during the send cannot roll the record back after the mail left."""
+    seen: list[bool] = []
+
+    def send() -> None:
+        from django.db import connection
+
+        seen.append(connection.in_atomic_block)
+
+    notify.send_once(Notification, send, key="status:1:new:2")
+
+    assert seen == [False]
+    assert Notification.objects.filter(key="status:1:new:2").exists()

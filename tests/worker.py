@@ -90,8 +90,12 @@ def celery_worker(
 
 def _isolated(redis_url: str) -> str:
     # One Redis database per pytest-xdist process (gw0 -> 15, gw1 -> 14, ...), none shared with a dev worker.
-    index = 15 - int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+    # A REDIS_URL naming a database other than 0 gets that one instead (offset per xdist process), so suites
+    # run side by side on one Redis (each with its own index) do not consume each other's tasks.
     parts = urlsplit(redis_url)
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+    own = int(parts.path.strip("/") or 0)
+    index = own + worker if own else 15 - worker
     return urlunsplit((parts.scheme, parts.netloc, f"/{index}", parts.query, parts.fragment))
 
 

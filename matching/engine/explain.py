@@ -70,6 +70,7 @@ def build_pairs(
     alt_costs = alt_cost.tolist()
     n_alt = np.isfinite(alt_cost).sum(axis=1).tolist()
     pairs: list[Pair] = []
+    append = pairs.append
     rows = zip(
         pupils.ids[pupil_idx].tolist(),
         buddies.ids[buddy_idx].tolist(),
@@ -92,32 +93,38 @@ def build_pairs(
     for pid, bid, c, is_locked, home, bridge, h, b, peer, dist, n_int, i, k, a_ids, a_costs, n_a in rows:
         # One list literal per shape instead of appends: this loop is the run's only per-pair Python.
         if home:
-            lang: Reason = ("shared_home_language", {"languages": list(home_names[h])})
+            lang: Reason = ("shared_home_language", {"languages": [*home_names[h]]})
         elif bridge:
-            lang = ("shared_language", {"languages": list(bridge_names[b])})
+            lang = ("shared_language", {"languages": [*bridge_names[b]]})
         else:
             lang = ("no_shared_language", {})
-        load: Reason = ("buddy_load", {"load": k})
-        if n_int:
-            shared: Reason = ("shared_interests", {"count": n_int, "interests": list(int_names[i])})
-            if peer:
-                grade: Reason = ("same_grade", {}) if dist == 0 else ("grade_distance", {"distance": dist})
-                reasons = [lang, grade, shared, load]
+        if peer:
+            grade: Reason = ("grade_distance", {"distance": dist}) if dist else ("same_grade", {})
+            if n_int:
+                reasons = [
+                    lang,
+                    grade,
+                    ("shared_interests", {"count": n_int, "interests": [*int_names[i]]}),
+                    ("buddy_load", {"load": k}),
+                ]
             else:
-                reasons = [lang, shared, load]
-        elif peer:
+                reasons = [lang, grade, ("buddy_load", {"load": k})]
+        elif n_int:
             reasons = [
                 lang,
-                ("same_grade", {}) if dist == 0 else ("grade_distance", {"distance": dist}),
-                load,
+                ("shared_interests", {"count": n_int, "interests": [*int_names[i]]}),
+                ("buddy_load", {"load": k}),
             ]
         else:
-            reasons = [lang, load]
+            reasons = [lang, ("buddy_load", {"load": k})]
         if is_locked:
             reasons.insert(0, ("locked", {}))
         # Missing alternatives have cost inf and come last (buddy ids may be any int, so no -1 marker).
-        alternatives = (
-            [(a_ids[0], a_costs[0]), (a_ids[1], a_costs[1])] if n_a == 2 else [(a_ids[0], a_costs[0])][:n_a]
-        )
-        pairs.append(Pair(pid, bid, c, reasons, is_locked, alternatives))
+        if n_a == 2:
+            alternatives = [(a_ids[0], a_costs[0]), (a_ids[1], a_costs[1])]
+        elif n_a:
+            alternatives = [(a_ids[0], a_costs[0])]
+        else:
+            alternatives = []
+        append(Pair(pid, bid, c, reasons, is_locked, alternatives))
     return pairs

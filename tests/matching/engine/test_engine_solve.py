@@ -1,6 +1,9 @@
 """Solve-level behaviour: load spread, locks, exclusions, batching, workers, progress, validation, and
 an independent LP cross-check on instances too large for brute force."""
 
+import os
+import sys
+
 import numpy as np
 import pytest
 from scipy.optimize import linprog
@@ -375,3 +378,40 @@ def test_it_solves_with_int_weights_and_float_caps_as_with_their_normalised_twin
 def test_it_refuses_weights_that_are_not_numbers_at_construction(value):
     with pytest.raises(ValueError, match=r"Weights\.grade must be a number"):
         Weights(grade=value)
+
+
+@pytest.mark.parametrize(
+    ("requested", "batches", "cores", "load", "expected"),
+    [
+        (2, 25, 2, 0.0, 2),  # idle machine: one worker per core
+        (2, 25, 2, 1.2, 2),  # only this process runs: the second core is idle
+        (2, 25, 2, 2.0, 1),  # both cores busy: no worker would get one
+        (2, 25, 2, 3.5, 1),
+        (4, 25, 8, 0.4, 4),  # never more than asked for
+        (4, 2, 8, 0.0, 2),  # nor than there are batches
+        (1, 25, 8, 0.0, 1),
+        (0, 25, 8, 0.0, 1),
+    ],
+)
+def test_it_forks_only_as_many_workers_as_there_are_idle_cores(
+    monkeypatch, requested, batches, cores, load, expected
+):
+    from matching.engine.solve import usable_workers
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(cores)), raising=False)
+    monkeypatch.setattr(os, "getloadavg", lambda: (load, load, load))
+    assert usable_workers(requested, batches) == expected
+
+
+def test_it_solves_in_process_on_a_busy_machine_with_the_same_result(monkeypatch):
+    engine_solve = sys.modules["matching.engine.solve"]
+    pupils, buddies, excl = random_records(7, groups=4)
+    problem = problem_from_records(pupils, buddies, exclusions=excl)
+    whole = solve(problem)
+
+    def no_pool(*args, **kwargs):
+        raise AssertionError("a worker pool was started on a busy machine")
+
+    monkeypatch.setattr(engine_solve, "_solve_in_pool", no_pool)
+    monkeypatch.setattr(os, "getloadavg", lambda: (float(os.cpu_count() or 1) + 2, 0.0, 0.0))
+    assert solve(problem, workers=2, batch_size=1) == whole

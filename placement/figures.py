@@ -63,6 +63,11 @@ class Figures:
     municipalities: list[MunicipalityRow] = field(default_factory=list)
     children: list[ChildRow] = field(default_factory=list)  # the officer's only, slowest first
 
+    @property
+    def recent_children(self) -> list[ChildRow]:
+        """The children started in the weeks the page shows (the CSV has them all)."""
+        return [c for c in self.children if c.started >= self.weeks[0]]
+
 
 def _region_paths(user: object) -> QuerySet[Organisation]:
     """The regions whose figures ``user`` may read: the officer's, or the region above a coordinator."""

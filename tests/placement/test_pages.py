@@ -284,21 +284,29 @@ def test_it_gives_the_officer_report_to_start_per_child_and_a_coordinator_none(r
         reports[days] = make_report(reg.tree.school_a, waited_days=days, status=ReportStatus.STARTED)
         make_placement(reports[days], group, PlacementStatus.STARTED, start_date=today)
 
+    earlier = make_report(reg.tree.school_a, waited_days=185, status=ReportStatus.STARTED)  # 5 days
+    make_placement(earlier, group, PlacementStatus.STARTED, start_date=today - timedelta(days=180))
+
     page = _client(reg.officer).get(reverse("placement:figures"))
-    children = page.context["fig"].children
-    assert [(c.report_id, c.days, c.within_target) for c in children] == [
+    fig = page.context["fig"]
+    assert [(c.report_id, c.days, c.within_target) for c in fig.recent_children] == [
         (reports[20].pk, 20, False),
         (reports[3].pk, 3, True),
     ]
+    assert [c.report_id for c in fig.children] == [reports[20].pk, earlier.pk, reports[3].pk]
     body = page.content.decode()
     assert reverse("placement:report_detail", kwargs={"pk": reports[20].pk}) in body
+    assert reverse("placement:report_detail", kwargs={"pk": earlier.pk}) not in body  # in the CSV only
     assert reports[20].first_name not in body  # the record is a click away, and that view is logged
+    title = body.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert "<" not in title
 
     response = _client(reg.officer).get(reverse("placement:figures_csv"))
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     municipality = reg.tree.municipality_a1.name
-    assert rows[-3] == ["report", "municipality", "reported", "started", "days", "within_14_days"]
-    slowest, fastest = rows[-2], rows[-1]
+    assert rows[-4] == ["report", "municipality", "reported", "started", "days", "within_14_days"]
+    slowest, fastest = rows[-3], rows[-1]
+    assert rows[-2][0] == str(earlier.pk)
     assert slowest[:2] + slowest[3:] == [str(reports[20].pk), municipality, today.isoformat(), "20", "no"]
     assert fastest[:2] + fastest[3:] == [str(reports[3].pk), municipality, today.isoformat(), "3", "yes"]
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts.demo import DemoContext, _user
 from accounts.models import Membership, Organisation
 from accounts.roles import OrganisationKind, Role
-from placement.models import Group, Placement, PlacementStatus, Report, ReportStatus
+from placement.models import Group, Interim, Placement, PlacementStatus, Report, ReportStatus
 
 CENTRES = {
     "Haarlem": (52.381, 4.637),
@@ -124,6 +124,9 @@ def _people(ctx: DemoContext, groups: list[Group]) -> None:
     ctx.logins.append((str(Role.NEWCOMER_CLASS_STAFF.label), staff.email, groups[0].location.name))
 
 
+MAX_RETRY_WEEKS = 12
+
+
 def seed(ctx: DemoContext) -> None:
     groups = _locations(ctx)
     _people(ctx, groups)
@@ -180,11 +183,26 @@ def _one_child(
     if start > today - timedelta(days=2):
         return  # still waiting: the officer's next placement run
     fits = [g for g in groups if g.age_min <= age <= g.age_max]
-    for group in fits:
-        busy = [d for d in occupied_until[group.pk] if d > start]
-        if len(busy) < group.capacity:
-            _place(report, group, start, today, occupied_until, rng.randint(300, 400))
+    # No free place at first: the officer's weekly runs try again as places free up, for up to a term.
+    for _ in range(MAX_RETRY_WEEKS + 1):
+        for group in fits:
+            busy = [d for d in occupied_until[group.pk] if d > start]
+            if len(busy) < group.capacity:
+                _place(report, group, start, today, occupied_until, rng.randint(300, 400))
+                return
+        start += timedelta(weeks=1)
+        if start > today - timedelta(days=2):
+            if (today - reported).days > 14:  # waiting now, in a regular class with support meanwhile
+                Report.objects.filter(pk=report.pk).update(
+                    interim=Interim.REGULAR_WITH_SUPPORT, interim_since=reported + timedelta(days=14)
+                )
             return
+    # A term without a place: the child stays in the regular class with support, off the waiting list.
+    Report.objects.filter(pk=report.pk).update(
+        status=ReportStatus.WITHDRAWN,
+        interim=Interim.REGULAR_WITH_SUPPORT,
+        interim_since=reported + timedelta(days=14),
+    )
 
 
 def _place(

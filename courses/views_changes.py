@@ -3,27 +3,21 @@ removing a meeting. Thin: validate, call one verb, map a refused verb to a form 
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import scoping
-from accounts.roles import Capability
 from core.errors import ServiceError
 from core.forms import apply_service_error
 from courses import access, changes
 from courses.forms_changes import CancelMeetingForm, MeetingChangeForm, ModuleEditForm
 from courses.models import Meeting
-
-
-def _organiser_or_404(request: HttpRequest) -> None:
-    if not scoping.can(request.user, Capability.ORGANISE_COURSES):
-        raise Http404
+from courses.views_organise import organiser_or_404
 
 
 def _meeting_or_404(request: HttpRequest, pk: int) -> Meeting:
-    _organiser_or_404(request)
+    organiser_or_404(request)
     return get_object_or_404(
         Meeting.objects.filter(edition__in=access.organised_editions(request.user)).select_related(
             "edition__module"
@@ -35,7 +29,7 @@ def _meeting_or_404(request: HttpRequest, pk: int) -> Meeting:
 @login_required
 @require_http_methods(["GET", "POST"])
 def module_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    _organiser_or_404(request)
+    organiser_or_404(request)
     module = get_object_or_404(access.organised_modules(request.user), pk=pk)
     form = ModuleEditForm(request.POST or None, initial=ModuleEditForm.initial_for(module))
     if request.method == "POST" and form.is_valid():

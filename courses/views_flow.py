@@ -37,15 +37,11 @@ from courses.models import (
     EnrolmentStatus,
     WaitlistMove,
 )
-
-
-def _organiser_or_404(request: HttpRequest) -> None:
-    if not scoping.can(request.user, Capability.ORGANISE_COURSES):
-        raise Http404
+from courses.views_organise import organiser_or_404
 
 
 def _series_or_404(request: HttpRequest, pk: int) -> EditionSeries:
-    _organiser_or_404(request)
+    organiser_or_404(request)
     return get_object_or_404(
         EditionSeries.objects.filter(module__in=access.organised_modules(request.user)).select_related(
             "module"
@@ -60,7 +56,7 @@ def _series_or_404(request: HttpRequest, pk: int) -> EditionSeries:
 @login_required
 @require_http_methods(["GET", "POST"])
 def series_create(request: HttpRequest, pk: int) -> HttpResponse:
-    _organiser_or_404(request)
+    organiser_or_404(request)
     module = get_object_or_404(access.organised_modules(request.user), pk=pk)
     form = SeriesForm(
         request.POST or None,
@@ -193,7 +189,7 @@ def series_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _edition_or_404(request: HttpRequest, pk: int) -> Edition:
-    _organiser_or_404(request)
+    organiser_or_404(request)
     return get_object_or_404(
         queries.annotate_seats(access.organised_editions(request.user)).select_related("module"), pk=pk
     )
@@ -249,7 +245,7 @@ def waitlist(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _waitlisted_or_404(request: HttpRequest, pk: int) -> Enrolment:
-    _organiser_or_404(request)
+    organiser_or_404(request)
     return get_object_or_404(
         Enrolment.objects.filter(edition__in=access.organised_editions(request.user)), pk=pk
     )

@@ -41,13 +41,13 @@ from courses.models import (
 )
 
 
-def _organiser_or_404(request: HttpRequest) -> None:
+def organiser_or_404(request: HttpRequest) -> None:
     if not scoping.can(request.user, Capability.ORGANISE_COURSES):
         raise Http404
 
 
 def _edition_or_404(request: HttpRequest, pk: int) -> Edition:
-    _organiser_or_404(request)
+    organiser_or_404(request)
     return get_object_or_404(
         queries.annotate_seats(access.organised_editions(request.user)).select_related("module__organiser"),
         pk=pk,
@@ -56,7 +56,7 @@ def _edition_or_404(request: HttpRequest, pk: int) -> Edition:
 
 @login_required
 def organise(request: HttpRequest) -> HttpResponse:
-    _organiser_or_404(request)
+    organiser_or_404(request)
     year = YearForm(request.GET).year_or(timezone.localdate().year)
     editions = list(
         queries.annotate_seats(access.organised_editions(request.user))
@@ -98,7 +98,7 @@ def organise(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def module_create(request: HttpRequest) -> HttpResponse:
-    _organiser_or_404(request)
+    organiser_or_404(request)
     form = ModuleForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -119,7 +119,7 @@ def module_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def edition_create(request: HttpRequest, pk: int) -> HttpResponse:
-    _organiser_or_404(request)
+    organiser_or_404(request)
     module = get_object_or_404(access.organised_modules(request.user), pk=pk)
     form = EditionForm(request.POST or None, initial={"offer_hours": 48, "promotion_mode": "immediate"})
     if request.method == "POST" and form.is_valid():
@@ -329,7 +329,7 @@ def participants_csv(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def attendance(request: HttpRequest, pk: int) -> HttpResponse:
-    _organiser_or_404(request)
+    organiser_or_404(request)
     meeting = get_object_or_404(
         Meeting.objects.filter(edition__in=access.organised_editions(request.user)).select_related(
             "edition__module"
@@ -371,7 +371,7 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def complete_participant(request: HttpRequest, pk: int) -> HttpResponse:
-    _organiser_or_404(request)
+    organiser_or_404(request)
     participant = get_object_or_404(
         Participant.objects.filter(
             cohort__trajectory__organiser__in=scoping.reach(

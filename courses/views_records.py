@@ -2,18 +2,12 @@
 printable sign-in sheet of a meeting, and the teacher's PD record as a PDF overview."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from accounts import scoping
-from accounts.roles import Capability
 from courses import access, completion, followup, records
 from courses.models import Meeting
-
-
-def _organiser_or_404(request: HttpRequest) -> None:
-    if not scoping.can(request.user, Capability.ORGANISE_COURSES):
-        raise Http404
+from courses.views_organise import organiser_or_404
 
 
 def _pdf(body: bytes, filename: str, *, inline: bool = False) -> HttpResponse:
@@ -25,7 +19,7 @@ def _pdf(body: bytes, filename: str, *, inline: bool = False) -> HttpResponse:
 
 @login_required
 def evaluation_results(request: HttpRequest, pk: int) -> HttpResponse:
-    _organiser_or_404(request)
+    organiser_or_404(request)
     edition = get_object_or_404(access.organised_editions(request.user).select_related("module"), pk=pk)
     summary = completion.evaluation_summary(edition)
     return render(
@@ -41,7 +35,7 @@ def evaluation_results(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def signin_sheet(request: HttpRequest, pk: int) -> HttpResponse:
-    _organiser_or_404(request)
+    organiser_or_404(request)
     meeting = get_object_or_404(
         Meeting.objects.filter(edition__in=access.organised_editions(request.user)).select_related(
             "edition__module__organiser"

@@ -51,5 +51,7 @@ def test_it_keeps_a_callers_frozen_heap_frozen_and_the_collector_off_if_it_was(p
     groups = next(iter_batches(problem))
     result = solve_batch(problem, groups)
     assert result.pairs
-    assert gc.get_freeze_count() == frozen
+    # A frozen object freed by its reference count during the solve leaves the permanent generation, so
+    # the count may drop by a few; an unfreeze would empty it, a freeze of the output add ~27,000.
+    assert frozen - 100 <= gc.get_freeze_count() <= frozen
     assert not gc.isenabled()

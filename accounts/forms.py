@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +16,7 @@ class InvitationForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
     language = forms.ChoiceField(label=_("Language of the e-mail"), choices=settings.LANGUAGES)
 
-    def __init__(self, *args: object, user: User, **kwargs: object) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = scoping.reach(user, Capability.INVITE_MEMBERS).organisations()
         offered = offerable_roles(user)
@@ -74,6 +76,6 @@ class OrganisationForm(forms.Form):
         label=_("Allow buddies from other schools in the same municipality"), required=False
     )
 
-    def __init__(self, *args: object, user: User, **kwargs: object) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["parent"].queryset = scoping.reach(user, Capability.MANAGE_ORGANISATIONS).organisations()

@@ -1,5 +1,6 @@
 import secrets
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
@@ -104,7 +105,7 @@ class Organisation(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         super().save(*args, **kwargs)
         path = f"{self.parent.path if self.parent_id else '/'}{self.pk}/"
         if path != self.path:
@@ -272,7 +273,7 @@ class GrantEvent(models.TextChoices):
 
 
 class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs: object) -> int:
+    def update(self, **kwargs: Any) -> int:
         raise TypeError("The grant log is append-only.")
 
     def delete(self) -> tuple[int, dict[str, int]]:
@@ -308,10 +309,10 @@ class GrantLogEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_event_display()} {self.user_email} {self.role}"
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise TypeError("The grant log is append-only.")
         super().save(*args, **kwargs)
 
-    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise TypeError("The grant log is append-only.")

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -73,7 +75,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "name", "parent", "brin", "stage", "allow_cross_school_matching"]
         read_only_fields = ["id"]
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None and "parent" in self.fields:
@@ -169,7 +171,7 @@ class InvitationSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["id", "created_at", "expires_at", "sent_at", "accepted_at"]
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None and "organisation" in self.fields:

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -28,7 +30,7 @@ class RequestForm(forms.Form):
         label=_("Pupils concerned"), queryset=Pupil.objects.none(), required=False
     )
 
-    def __init__(self, *args: object, user: User, **kwargs: object) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         schools = scoping.organisations_of_kind(user, Capability.REQUEST_SUPPORT, [OrganisationKind.SCHOOL])
         self.fields["school"].queryset = schools.order_by("name")
@@ -53,7 +55,7 @@ class AllocateForm(forms.Form):
         label=_("Allocate even though the supporter has no free hours"), required=False
     )
 
-    def __init__(self, *args: object, profiles: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, profiles: object, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["supporter"].queryset = User.objects.filter(
             pk__in=[p.user_id for p in profiles]  # type: ignore[attr-defined]
@@ -93,7 +95,7 @@ class TransferForm(forms.Form):
     supporter = forms.ModelChoiceField(label=_("Colleague"), queryset=User.objects.none())
     message = forms.CharField(label=_("Message"), widget=forms.Textarea, required=False, max_length=2000)
 
-    def __init__(self, *args: object, user: User, **kwargs: object) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["supporter"].queryset = _colleagues(user)
 
@@ -103,7 +105,7 @@ class ShareForm(forms.Form):
         label=_("Colleague for advice"), queryset=User.objects.none(), required=False
     )
 
-    def __init__(self, *args: object, user: User, **kwargs: object) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["advisor"].queryset = _colleagues(user)
 
@@ -161,7 +163,7 @@ class ProfileForm(forms.Form):
     )
     active = forms.BooleanField(label=_("Takes new cases"), required=False, initial=True)
 
-    def __init__(self, *args: object, service: Organisation, **kwargs: object) -> None:
+    def __init__(self, *args: Any, service: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         region_path = service.parent.path if service.parent else service.path
         self.fields["home_municipality"].queryset = Organisation.objects.filter(

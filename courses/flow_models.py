@@ -3,6 +3,8 @@ approver reminders, the append-only log of waitlist moves, and theme alerts. Imp
 ``courses/models.py`` (Django finds them there); the verbs are in ``series``, ``approval``,
 ``waitlist_control`` and ``alerts``."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -12,7 +14,7 @@ from accounts.models import Organisation
 
 
 class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs: object) -> int:
+    def update(self, **kwargs: Any) -> int:
         raise TypeError("This log is append-only.")
 
     def delete(self) -> tuple[int, dict[str, int]]:
@@ -25,12 +27,12 @@ class AppendOnly(models.Model):
     class Meta:
         abstract = True
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise TypeError("This log is append-only.")
         super().save(*args, **kwargs)
 
-    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise TypeError("This log is append-only.")
 
 

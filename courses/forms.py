@@ -1,4 +1,5 @@
 from datetime import date
+from typing import Any
 
 from django import forms
 from django.utils import timezone
@@ -43,7 +44,7 @@ class CatalogueFilterForm(forms.Form):
     )
     free = forms.BooleanField(label=_("Only with free places"), required=False)
 
-    def __init__(self, *args: object, user: User, **kwargs: object) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["month"].choices = _month_choices()
         reach = scoping.reach(user, Capability.BROWSE_CATALOGUE)
@@ -65,7 +66,7 @@ class ReserveForm(forms.Form):
     school = forms.ModelChoiceField(label=_("School"), queryset=Organisation.objects.none())
     seats = forms.IntegerField(label=_("Seats"), min_value=1, max_value=500)
 
-    def __init__(self, *args: object, user: User, **kwargs: object) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["school"].queryset = scoping.organisations_of_kind(
             user, Capability.RESERVE_SEATS, [OrganisationKind.SCHOOL]
@@ -75,7 +76,7 @@ class ReserveForm(forms.Form):
 class NameTeacherForm(forms.Form):
     teacher = forms.ModelChoiceField(label=_("Teacher"), queryset=User.objects.none())
 
-    def __init__(self, *args: object, school: Organisation, **kwargs: object) -> None:
+    def __init__(self, *args: Any, school: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["teacher"].queryset = (
             User.objects.filter(memberships__organisation=school)
@@ -128,7 +129,7 @@ class ModuleForm(forms.Form):
     organiser = forms.ModelChoiceField(label=_("Organiser"), queryset=Organisation.objects.none())
     visible_in = forms.ModelChoiceField(label=_("Visible in"), queryset=Organisation.objects.none())
 
-    def __init__(self, *args: object, user: User, **kwargs: object) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         orgs = scoping.organisations_of_kind(
             user, Capability.ORGANISE_COURSES, [OrganisationKind.REGION, OrganisationKind.MUNICIPALITY]
@@ -181,7 +182,7 @@ class AttendanceForm(forms.Form):
         label=_("Present"), required=False, coerce=int, widget=forms.CheckboxSelectMultiple
     )
 
-    def __init__(self, *args: object, choices: list[tuple[int, str]], **kwargs: object) -> None:
+    def __init__(self, *args: Any, choices: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["present"].choices = choices
 

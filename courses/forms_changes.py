@@ -1,6 +1,8 @@
 """Forms for changing what was published (``courses/changes.py``): plain forms filled from the object, so
 a refused change never leaves a half-changed instance behind."""
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -23,7 +25,7 @@ class ModuleEditForm(ModuleForm):
     )
     provider = forms.CharField(label=_("Provider"), max_length=200, required=False)
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         forms.Form.__init__(self, *args, **kwargs)  # no organiser querysets to narrow (ModuleForm's)
 
     @staticmethod

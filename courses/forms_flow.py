@@ -1,5 +1,7 @@
 """Forms of the series, approval, waitlist-control and theme-alert pages (``views_flow``)."""
 
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -117,7 +119,7 @@ class AbsenceForm(forms.Form):
     starts_on = DateField(label=_("Away from"))
     ends_on = DateField(label=_("Away until"))
 
-    def __init__(self, *args: object, schools: object, members: object, approvers: object, **kwargs: object):
+    def __init__(self, *args: Any, schools: object, members: object, approvers: object, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["school"].queryset = schools
         self.fields["approver"].queryset = approvers

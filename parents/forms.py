@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -33,7 +35,7 @@ class NewPageForm(SourceForm):
 
     field_order = ["organisation", "title", "body", "topic", "order", "published"]
 
-    def __init__(self, *args: object, organisations: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, organisations: object, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
 

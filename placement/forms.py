@@ -1,5 +1,7 @@
 """Thin forms for the placement pages: they shape input; the verbs decide."""
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -15,7 +17,7 @@ class DateInput(forms.DateInput):
 
     input_type = "date"
 
-    def __init__(self, **kwargs: object) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(format="%Y-%m-%d", **kwargs)  # type: ignore[arg-type]
 
 
@@ -44,7 +46,7 @@ class ReportForm(forms.Form):
         label=_("Language for letters"), choices=[("", "—"), *LANGUAGE_CHOICES], required=False
     )
 
-    def __init__(self, *args: object, user: User, siblings: "object", **kwargs: object) -> None:
+    def __init__(self, *args: Any, user: User, siblings: "object", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         schools = scoping.organisations_of_kind(user, Capability.REPORT_NEWCOMERS, [OrganisationKind.SCHOOL])
         self.fields["school"].queryset = schools.order_by("name")  # type: ignore[attr-defined]
@@ -73,7 +75,7 @@ class GroupForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args: object, user: User, **kwargs: object) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["location"].queryset = scoping.organisations_of_kind(  # type: ignore[attr-defined]
             user, Capability.KEEP_REGISTER, [OrganisationKind.NEWCOMER_CLASS]
@@ -97,7 +99,7 @@ class GroupEditForm(forms.Form):
 class HandPlacementForm(forms.Form):
     group = forms.ModelChoiceField(label=_("Group"), queryset=Group.objects.none())
 
-    def __init__(self, *args: object, groups: "object", **kwargs: object) -> None:
+    def __init__(self, *args: Any, groups: "object", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["group"].queryset = groups  # type: ignore[attr-defined]
 
@@ -121,7 +123,7 @@ class OutflowForm(forms.Form):
         help_text=_("Empty: the registering school."),
     )
 
-    def __init__(self, *args: object, schools: "object", **kwargs: object) -> None:
+    def __init__(self, *args: Any, schools: "object", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["receiving_school"].queryset = schools  # type: ignore[attr-defined]
 

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -47,7 +49,7 @@ class PupilForm(forms.Form):
         label=_("Parental consent given by"), choices=[("", _("Not yet")), *ConsentBy.choices], required=False
     )
 
-    def __init__(self, *args: object, user: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, user: object, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["school"].queryset = scoping.organisations_of_kind(
             user, Capability.MANAGE_PUPILS, ["school"]
@@ -63,7 +65,7 @@ class PupilFilterForm(forms.Form):
     )
     waiting = forms.BooleanField(label=_("Only pupils waiting for a buddy"), required=False)
 
-    def __init__(self, *args: object, user: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, user: object, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["school"].queryset = scoping.organisations_of_kind(
             user, Capability.VIEW_PUPILS, ["school"]
@@ -84,7 +86,7 @@ class AccessLogFilterForm(forms.Form):
     since = DateField(label=_("Since"), required=False)
     date = DateField(label=_("Date"), required=False)
 
-    def __init__(self, *args: object, users: QuerySet[User], **kwargs: object) -> None:
+    def __init__(self, *args: Any, users: QuerySet[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = users
         self.fields["user"].label_from_instance = lambda u: u.email

@@ -5,6 +5,8 @@ managed list, gender only where a buddy preference needs it, transition date, co
 ethnicity or free-text notes. Both buddy matching and caseloads refer to these records.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -127,7 +129,7 @@ class AccessSubject(models.TextChoices):
 
 
 class AccessLogQuerySet(models.QuerySet["AccessLog"]):
-    def update(self, **kwargs: object) -> int:
+    def update(self, **kwargs: Any) -> int:
         raise PermissionError("The access log is append-only.")
 
     def delete(self) -> tuple[int, dict[str, int]]:
@@ -165,10 +167,10 @@ class AccessLog(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.action} pupil {self.pupil_id}"
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise PermissionError("The access log is append-only.")
         super().save(*args, **kwargs)
 
-    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise PermissionError("The access log is append-only.")

@@ -1,5 +1,7 @@
 """Serializers of the caseloads API."""
 
+from typing import Any
+
 from django.utils import timezone
 from drf_spectacular.utils import (
     extend_schema_field,
@@ -69,7 +71,7 @@ class SupportRequestSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["id", "decline_reason", "created_at", "decided_at"]
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None and "school" in self.fields:
@@ -283,7 +285,7 @@ class VisitSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["id", "supporter"]
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None and "case" in self.fields:

@@ -4,6 +4,8 @@ Every queryset comes from ``caseloads.reach`` (a wrong id answers 404); every wr
 ``ServiceError`` becomes the one JSON error shape (``api/errors.py``).
 """
 
+from typing import Any
+
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -211,7 +213,7 @@ class CaseViewSet(
             qs = qs.filter(status=status_filter)
         return qs
 
-    def retrieve(self, request: Request, *args: object, **kwargs: object) -> Response:
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         case = self.get_object()
         if reach.can_see_pupils(request.user, case):
             access.record(
@@ -296,7 +298,7 @@ class VisitViewSet(
         return qs
 
     @extend_schema(parameters=[OpenApiParameter("case", int, description="Only visits of this case.")])
-    def list(self, request: Request, *args: object, **kwargs: object) -> Response:
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().list(request, *args, **kwargs)
 
     def perform_create(self, serializer: VisitSerializer) -> None:
@@ -370,7 +372,7 @@ class SupporterViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         request=SupporterUpdateSerializer,
         responses={200: SupporterSerializer},
     )
-    def update(self, request: Request, *args: object, **kwargs: object) -> Response:
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         profile = self.get_object()
         data = SupporterUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -67,7 +67,7 @@ class BuddySerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["id", "consent_at"]
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None:

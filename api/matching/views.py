@@ -169,7 +169,7 @@ class MatchRunViewSet(
         examples=[examples.START_RUN, examples.MATCH_RUN],
         responses={202: MatchRunSerializer, **conflict("run_active")},
     )
-    def create(self, request: Request, *args: object, **kwargs: object) -> Response:
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Start a run in the background for ``scope`` (an organisation id) and ``buddy_kind``; poll the returned
         run until ``status`` is ``done``. Answers 409 ``run_active`` while a run for the same scope and kind is going."""
         data = StartRunSerializer(data=request.data)
@@ -220,12 +220,12 @@ class MatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         # Lazy: read once when an explanation needs it, never for the schema or an empty page.
         return {**super().get_serializer_context(), "interest_names": SimpleLazyObject(interest_names)}
 
-    def list(self, request: Request, *args: object, **kwargs: object) -> Response:
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         access.record(request.user, [m.pupil_id for m in page], AccessAction.LIST, context="api.matches")
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
-    def retrieve(self, request: Request, *args: object, **kwargs: object) -> Response:
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         match = self.get_object()
         access.record(request.user, [match.pupil_id], AccessAction.VIEW, context="api.match")
         return Response(self.get_serializer(match).data)

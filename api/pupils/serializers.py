@@ -1,5 +1,7 @@
 """Serializers of the pupils API."""
 
+from typing import Any
+
 from rest_framework import serializers
 
 from api.matching.serializers import LanguageListField, schools_in_reach
@@ -35,7 +37,7 @@ class PupilSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["id", "stage", "consent_at", "priority_since"]
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None:

@@ -1,6 +1,8 @@
 """Viewsets of the pupils API: the pupil records of buddy matching. Listing or reading them writes the
 access log."""
 
+from typing import Any
+
 from django.db.models import Q
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -58,12 +60,12 @@ class PupilViewSet(ImportMixin, viewsets.ModelViewSet):
             qs = qs.exclude(matches__status=MatchStatus.APPROVED)
         return qs.order_by("transition_date", "id")
 
-    def list(self, request: Request, *args: object, **kwargs: object) -> Response:
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         access.record(request.user, [p.pk for p in page], AccessAction.LIST, context="api.pupils")
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
-    def retrieve(self, request: Request, *args: object, **kwargs: object) -> Response:
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         pupil = self.get_object()
         access.record(request.user, [pupil.pk], AccessAction.VIEW, context="api.pupil")
         return Response(self.get_serializer(pupil).data)

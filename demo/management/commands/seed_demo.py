@@ -1,4 +1,5 @@
 from collections.abc import Callable
+from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -24,7 +25,7 @@ SEEDS: tuple[Callable[[demo.DemoContext], object], ...] = (
 class Command(BaseCommand):
     help = "Create (or top up) the demo region Zuid-Kennemerland with users for every role. Idempotent."
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: Any, **options: object) -> None:
         with transaction.atomic():
             ctx = demo.seed()
             for seed in SEEDS:

@@ -6,6 +6,7 @@ as the union; a view annotated ``request: AuthedRequest`` says what its decorato
 then checks the services it calls with ``request.user`` against ``User``.
 """
 
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 
 from accounts.models import User
@@ -15,3 +16,7 @@ class AuthedRequest(HttpRequest):
     """``HttpRequest`` whose ``user`` is a signed-in ``User``. Never instantiated: an annotation only."""
 
     user: User
+
+
+type Viewer = User | AnonymousUser
+"""Whoever asks: what read-side code (``accounts.scoping``, queries) accepts. Verbs take ``User``."""

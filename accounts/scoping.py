@@ -11,10 +11,12 @@ from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
-from accounts.models import Membership, Organisation
+from accounts.http import Viewer
+from accounts.models import Membership, Organisation, User
 from accounts.roles import CAPABILITIES, Capability, OrganisationKind
 
 
@@ -42,15 +44,17 @@ class Reach:
         return self.everything or any(organisation.path.startswith(p) for p in self.paths)
 
 
-def _memberships(user: object) -> list[Membership]:
-    cached = getattr(user, "_overstap_memberships", None)
+def _memberships(user: Viewer) -> list[Membership]:
+    if not isinstance(user, User):
+        return []
+    cached: list[Membership] | None = getattr(user, "_overstap_memberships", None)
     if cached is None:
         cached = list(Membership.objects.filter(user=user).select_related("organisation__parent"))
-        user._overstap_memberships = cached  # type: ignore[attr-defined]
+        setattr(user, "_overstap_memberships", cached)  # noqa: B010 (a per-request cache the model does not declare)
     return cached
 
 
-def memberships(user: object) -> list[Membership]:
+def memberships(user: Viewer) -> list[Membership]:
     """The user's memberships (cached on the user for the request)."""
     return _memberships(user)
 
@@ -62,7 +66,7 @@ def _root_path(membership: Membership) -> str:
     return org.path
 
 
-def reach(user: object, capability: Capability) -> Reach:
+def reach(user: Viewer, capability: Capability) -> Reach:
     if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
         return Reach(False, ())
     if getattr(user, "is_superuser", False):
@@ -78,12 +82,12 @@ def reach(user: object, capability: Capability) -> Reach:
     return Reach(False, tuple(sorted(kept)))
 
 
-def can(user: object, capability: Capability, organisation: Organisation | None = None) -> bool:
+def can(user: Viewer, capability: Capability, organisation: Organisation | None = None) -> bool:
     r = reach(user, capability)
     return r.contains(organisation) if organisation is not None else not r.empty
 
 
-def capabilities(user: object) -> frozenset[Capability]:
+def capabilities(user: Viewer) -> frozenset[Capability]:
     if getattr(user, "is_superuser", False):
         return frozenset(Capability)
     if not getattr(user, "is_authenticated", False):
@@ -95,7 +99,7 @@ def capabilities(user: object) -> frozenset[Capability]:
 
 
 def scope[M: Model](
-    queryset: QuerySet[M], user: object, capability: Capability, field: str = "organisation"
+    queryset: QuerySet[M], user: Viewer, capability: Capability, field: str = "organisation"
 ) -> QuerySet[M]:
     """Filter ``queryset`` to rows whose ``field`` (a foreign key to Organisation, or "" for Organisation
     itself) lies within the user's reach for ``capability``."""
@@ -108,7 +112,7 @@ def scope[M: Model](
     return queryset.filter(**{f"{field}__in" if field else "pk__in": orgs})
 
 
-def q(user: object, capability: Capability, field: str = "organisation") -> Q | None:
+def q(user: Viewer, capability: Capability, field: str = "organisation") -> Q | None:
     """The reach as a filter on ``field`` (a foreign key to Organisation): ``Q()`` for everything, None for
     nothing, so callers can OR the reaches of several capabilities."""
     r = reach(user, capability)
@@ -120,26 +124,26 @@ def q(user: object, capability: Capability, field: str = "organisation") -> Q | 
 
 
 def get_in_reach_or_404[M: Model](
-    queryset: QuerySet[M], user: object, capability: Capability, field: str = "organisation", **lookup: object
+    queryset: QuerySet[M], user: Viewer, capability: Capability, field: str = "organisation", **lookup: object
 ) -> M:
     try:
         return scope(queryset, user, capability, field).get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValueError, TypeError):
         raise Http404 from None
 
 
 def organisations_of_kind(
-    user: object, capability: Capability, kinds: Iterable[str]
+    user: Viewer, capability: Capability, kinds: Iterable[str]
 ) -> QuerySet[Organisation]:
     return reach(user, capability).organisations().filter(kind__in=list(kinds))
 
 
-def forget(user: object) -> None:
+def forget(user: Viewer) -> None:
     """Drop the cached memberships, after they changed in this request."""
     if hasattr(user, "_overstap_memberships"):
-        del user._overstap_memberships  # type: ignore[attr-defined]
+        delattr(user, "_overstap_memberships")
 
 
-def roles_over(user: object, organisation: Organisation) -> set[str]:
+def roles_over(user: Viewer, organisation: Organisation) -> set[str]:
     """The roles ``user`` holds at ``organisation`` or above it."""
     return {m.role for m in _memberships(user) if organisation.path.startswith(_root_path(m))}

@@ -76,7 +76,7 @@ def enrolling_school(user: User, module: Module) -> Organisation | None:
     """The school through which ``user`` enrols in ``module``: a membership with ENROL at a school below
     the module's visibility. None when the module is outside every such school (another region)."""
     visible_path = module.visible_in.path
-    for membership in scoping._memberships(user):
+    for membership in scoping.memberships(user):
         if Capability.ENROL not in CAPABILITIES.get(membership.role, frozenset()):
             continue
         if membership.organisation.path.startswith(visible_path):

@@ -40,19 +40,26 @@ def test_a_failed_send_removes_the_record_so_the_retry_sends(mailoutbox) -> None
     assert len(mail.outbox) == 1
 
 
+class _AtomicDuringSend:
+    """A send that records whether it ran inside a transaction."""
+
+    def __init__(self) -> None:
+        self.seen: list[bool] = []
+
+    def __call__(self) -> None:
+        from django.db import connection
+
+        self.seen.append(connection.in_atomic_block)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_record_is_committed_before_the_send() -> None:
     """A dropped connection during the send cannot roll the record back after the mail left."""
-    seen: list[bool] = []
-
-    def send() -> None:
-        from django.db import connection
-
-        seen.append(connection.in_atomic_block)
+    send = _AtomicDuringSend()
 
     notify.send_once(Notification, send, key="status:1:new:2")
 
-    assert seen == [False]
+    assert send.seen == [False]
     assert Notification.objects.filter(key="status:1:new:2").exists()
 
 
@@ -106,15 +113,10 @@ def test_a_failed_send_clears_the_stamp_so_the_retry_sends(mailoutbox) -> None: 
 
 @pytest.mark.django_db(transaction=True)
 def test_the_stamp_is_committed_before_the_send() -> None:
-    seen: list[bool] = []
-
-    def send() -> None:
-        from django.db import connection
-
-        seen.append(connection.in_atomic_block)
+    send = _AtomicDuringSend()
 
     invitation = _invitation()
     notify.send_once_stamped(Invitation.objects.filter(pk=invitation.pk), "sent_at", lambda row: send)
 
-    assert seen == [False]
+    assert send.seen == [False]
     assert Invitation.objects.get(pk=invitation.pk).sent_at is not None

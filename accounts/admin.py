@@ -1,3 +1,5 @@
+from typing import cast
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest
@@ -7,13 +9,18 @@ from accounts import grants, services
 from accounts.models import GrantLogEntry, GrantRequest, Invitation, Membership, Organisation, User
 
 
+def _admin_user(request: HttpRequest) -> User:
+    # ModelAdmin's views run behind AdminSite.admin_view, which lets only signed-in active staff in.
+    return cast(User, request.user)
+
+
 class MembershipInline(admin.TabularInline):
     """Read-only here: grants and ends go through the membership admin, which logs them."""
 
     model = Membership
     extra = 0
-    fields = ["organisation", "role", "created_at"]
-    readonly_fields = fields
+    readonly_fields = ("organisation", "role", "created_at")
+    fields = readonly_fields  # a tuple: the two attributes are typed differently as lists
     can_delete = False
 
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
@@ -59,12 +66,12 @@ class MembershipAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Membership, form: object, change: bool) -> None:
         saved = grants.grant_directly(
-            request.user, user=obj.user, organisation=obj.organisation, role=obj.role
+            _admin_user(request), user=obj.user, organisation=obj.organisation, role=obj.role
         )
         obj.pk = saved.pk
 
     def delete_model(self, request: HttpRequest, obj: Membership) -> None:
-        services.end_membership(request.user, obj)
+        services.end_membership(_admin_user(request), obj)
 
 
 class AppendOnlyAdmin(admin.ModelAdmin):

@@ -58,7 +58,7 @@ SCHOOLS: dict[str, list[tuple[str, str]]] = {
     ],
 }
 
-USERS: list[tuple[str, str, str, str, str]] = [
+USERS: list[tuple[str, str, str, str, Role]] = [
     # key, e-mail, first name, last name, role
     ("regional", "regio@overstap.demo", "Renée", "Vos", Role.REGIONAL_COORDINATOR),
     ("privacy", "privacy@overstap.demo", "Paul", "Dekker", Role.PRIVACY_OFFICER),

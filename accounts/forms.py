@@ -8,6 +8,7 @@ from accounts import scoping
 from accounts.models import Organisation, SchoolStage, User
 from accounts.roles import Capability, OrganisationKind, Role
 from accounts.services import offerable_roles
+from core.forms import declared_field
 
 
 class InvitationForm(forms.Form):
@@ -18,9 +19,10 @@ class InvitationForm(forms.Form):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = scoping.reach(user, Capability.INVITE_MEMBERS).organisations()
+        organisations = scoping.reach(user, Capability.INVITE_MEMBERS).organisations()
+        declared_field(self, "organisation", forms.ModelChoiceField).queryset = organisations
         offered = offerable_roles(user)
-        self.fields["role"].choices = [
+        declared_field(self, "role", forms.ChoiceField).choices = [
             (
                 role,
                 _("%(role)s (needs approval)") % {"role": Role(role).label} if pending else Role(role).label,
@@ -40,8 +42,9 @@ class GrantDecisionForm(forms.Form):
     )
     reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
 
-    def clean(self) -> dict[str, object]:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data  # what Form.clean returns, typed without its "or None"
         if data.get("decision") == "refuse" and not (data.get("reason") or "").strip():
             self.add_error("reason", _("Say why you refuse this grant."))
         return data
@@ -57,8 +60,9 @@ class AcceptInvitationForm(forms.Form):
         label=_("Password (again)"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
 
-    def clean(self) -> dict[str, object]:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data  # what Form.clean returns, typed without its "or None"
         if data.get("password1") and data.get("password1") != data.get("password2"):
             self.add_error("password2", _("The two passwords differ."))
         return data
@@ -78,4 +82,5 @@ class OrganisationForm(forms.Form):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = scoping.reach(user, Capability.MANAGE_ORGANISATIONS).organisations()
+        organisations = scoping.reach(user, Capability.MANAGE_ORGANISATIONS).organisations()
+        declared_field(self, "parent", forms.ModelChoiceField).queryset = organisations

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import scoping
+from accounts.http import Viewer
 from accounts.models import (
     GrantEvent,
     GrantLogEntry,
@@ -79,9 +80,11 @@ def grant_from_invitation(invitation: Invitation, user: User) -> GrantRequest | 
     return grant
 
 
-def approvable(user: User) -> QuerySet[GrantRequest]:
+def approvable(user: Viewer) -> QuerySet[GrantRequest]:
     """Pending grants ``user`` may decide: within their APPROVE_GRANTS reach, neither their own invitation
     nor their own grant."""
+    if not isinstance(user, User):  # nobody signed in: an empty reach (the dashboard panel asks anyone)
+        return GrantRequest.objects.none()
     pending = GrantRequest.objects.filter(status=GrantStatus.PENDING).select_related(
         "user", "organisation", "requested_by"
     )
@@ -138,7 +141,7 @@ def refuse(actor: User, grant: GrantRequest, *, reason: str) -> GrantRequest:
     return decided
 
 
-def grant_log(user: User) -> QuerySet[GrantLogEntry]:
+def grant_log(user: Viewer) -> QuerySet[GrantLogEntry]:
     """The entries of organisations within the privacy officer's reach."""
     return scoping.scope(GrantLogEntry.objects.all(), user, Capability.VIEW_GRANT_LOG)
 

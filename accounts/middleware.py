@@ -9,14 +9,15 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from accounts import scoping
+from accounts.http import Viewer
 from accounts.roles import PUPIL_DATA_ROLES
 
 
-def needs_mfa(user: object) -> bool:
+def needs_mfa(user: Viewer) -> bool:
     """True when ``user`` holds a role that sees pupil data but has not set up a second factor."""
-    if not settings.MFA_REQUIRED_FOR_PUPIL_ROLES or not getattr(user, "is_authenticated", False):
+    if not settings.MFA_REQUIRED_FOR_PUPIL_ROLES or not user.is_authenticated:
         return False
-    cached = getattr(user, "_overstap_needs_mfa", None)
+    cached: bool | None = getattr(user, "_overstap_needs_mfa", None)
     if cached is None:
         # The memberships the request's reach checks load anyway (one query, cached on the user).
         holds_pupil_role = any(m.role in PUPIL_DATA_ROLES for m in scoping.memberships(user))
@@ -24,7 +25,7 @@ def needs_mfa(user: object) -> bool:
             holds_pupil_role
             and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
         )
-        user._overstap_needs_mfa = cached  # type: ignore[attr-defined]
+        setattr(user, "_overstap_needs_mfa", cached)  # noqa: B010 (a per-request cache the model does not declare)
     return cached
 
 

@@ -5,9 +5,13 @@ membership: the organisation and everything below it.
 """
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:  # django-stubs-ext comes with the stubs (a dev dependency), not with Django
+    from django_stubs_ext import StrOrPromise
 
 
 class OrganisationKind(models.TextChoices):
@@ -176,7 +180,7 @@ PARENT_KINDS: dict[str, frozenset[str | None]] = {
     OrganisationKind.NEWCOMER_CLASS: frozenset({OrganisationKind.MUNICIPALITY}),
 }
 
-CAPABILITY_LABELS: dict[Capability, str] = {
+CAPABILITY_LABELS: dict[Capability, "StrOrPromise"] = {
     C.BROWSE_CATALOGUE: _("Browse the catalogue of study days and training"),
     C.ENROL: _("Enrol in study days and training"),
     C.RESERVE_SEATS: _("Reserve seats for the school team"),

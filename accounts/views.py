@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import grants, scoping, services
 from accounts.forms import AcceptInvitationForm, InvitationForm, OrganisationForm
+from accounts.http import AuthedRequest
 from accounts.models import GrantRequest, GrantStatus, Invitation, Membership, Organisation
 from accounts.roles import CAPABILITIES, CAPABILITY_LABELS, Capability
 from core.dashboard import panels_for
@@ -30,7 +31,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthedRequest) -> HttpResponse:
     memberships = (
         Membership.objects.filter(user=request.user)
         .select_related("organisation")
@@ -51,7 +52,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def invitation_list(request: HttpRequest) -> HttpResponse:
+def invitation_list(request: AuthedRequest) -> HttpResponse:
     if not scoping.can(request.user, Capability.INVITE_MEMBERS):
         raise Http404
     form = InvitationForm(
@@ -102,13 +103,13 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation})
 
 
-def _organisation_reach(request: HttpRequest) -> scoping.Reach:
+def _organisation_reach(request: AuthedRequest) -> scoping.Reach:
     manage = scoping.reach(request.user, Capability.MANAGE_ORGANISATIONS)
     return manage if not manage.empty else scoping.reach(request.user, Capability.VIEW_MEMBERS)
 
 
 @login_required
-def organisation_list(request: HttpRequest) -> HttpResponse:
+def organisation_list(request: AuthedRequest) -> HttpResponse:
     reach = _organisation_reach(request)
     if reach.empty:
         raise Http404
@@ -134,7 +135,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def organisation_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     reach = _organisation_reach(request)
     org = reach.organisations().select_related("parent").filter(pk=pk).first()
     if org is None:
@@ -151,7 +152,7 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def organisation_create(request: HttpRequest) -> HttpResponse:
+def organisation_create(request: AuthedRequest) -> HttpResponse:
     if not scoping.can(request.user, Capability.MANAGE_ORGANISATIONS):
         raise Http404
     form = OrganisationForm(request.POST or None, user=request.user)

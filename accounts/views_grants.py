@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -11,7 +12,8 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import grants, scoping
 from accounts.forms import GrantDecisionForm
-from accounts.models import GrantRequest
+from accounts.http import AuthedRequest
+from accounts.models import GrantLogEntry, GrantRequest
 from accounts.roles import Capability
 from core.csvexport import csv_response
 from core.errors import ServiceError
@@ -24,7 +26,7 @@ def pending_panel(request: HttpRequest) -> dict[str, object] | None:
     return {"count": count, "grants": list(pending[:5])} if count else None
 
 
-def _decide(request: HttpRequest, grant: GrantRequest, form: GrantDecisionForm) -> bool:
+def _decide(request: AuthedRequest, grant: GrantRequest, form: GrantDecisionForm) -> bool:
     decision, reason = form.cleaned_data["decision"], form.cleaned_data["reason"]
     try:
         if decision == "approve":
@@ -44,7 +46,7 @@ def _decide(request: HttpRequest, grant: GrantRequest, form: GrantDecisionForm) 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def grant_list(request: HttpRequest) -> HttpResponse:
+def grant_list(request: AuthedRequest) -> HttpResponse:
     if not scoping.can(request.user, Capability.APPROVE_GRANTS):
         raise Http404
     pending = grants.approvable(request.user)
@@ -59,21 +61,21 @@ def grant_list(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/grant_list.html", {"rows": rows}, status=400 if failed else 200)
 
 
-def _log_or_404(request: HttpRequest):  # type: ignore[no-untyped-def]
+def _log_or_404(request: AuthedRequest) -> QuerySet[GrantLogEntry]:
     if not scoping.can(request.user, Capability.VIEW_GRANT_LOG):
         raise Http404
     return grants.grant_log(request.user)
 
 
 @login_required
-def grant_log(request: HttpRequest) -> HttpResponse:
+def grant_log(request: AuthedRequest) -> HttpResponse:
     entries = _log_or_404(request)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     return render(request, "accounts/grant_log.html", {"page": page})
 
 
 @login_required
-def grant_log_csv(request: HttpRequest) -> HttpResponse:
+def grant_log_csv(request: AuthedRequest) -> HttpResponse:
     entries = _log_or_404(request)
     require_recent_login(request)  # staff names and addresses leave the site
     header = [_("When"), _("Event"), _("Role"), _("Organisation"), _("Person"), _("By"), _("Reason")]

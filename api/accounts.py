@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.contrib.auth import authenticate
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
@@ -12,10 +13,12 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts import scoping, services
+from accounts.http import Viewer
 from accounts.models import Invitation, Membership, Organisation
 from accounts.roles import CAPABILITIES, Capability, OrganisationKind, Role
 from api import examples
-from api.permissions import capability, require
+from api.fields import limit_choices
+from api.permissions import capability, require, signed_in
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -79,12 +82,11 @@ class OrganisationSerializer(serializers.ModelSerializer):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None and "parent" in self.fields:
-            self.fields["parent"].queryset = scoping.reach(
-                request.user, Capability.MANAGE_ORGANISATIONS
-            ).organisations()
+            reach = scoping.reach(request.user, Capability.MANAGE_ORGANISATIONS)
+            limit_choices(self.fields["parent"], reach.organisations())
 
 
-def _organisation_reach(user: object) -> scoping.Reach:
+def _organisation_reach(user: Viewer) -> scoping.Reach:
     manage = scoping.reach(user, Capability.MANAGE_ORGANISATIONS)
     return manage if not manage.empty else scoping.reach(user, Capability.VIEW_MEMBERS)
 
@@ -99,7 +101,7 @@ class OrganisationViewSet(
     permission_classes = require(capability(Capability.MANAGE_ORGANISATIONS, actions={"create"}))
     filterset_fields = ["kind"]
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[Organisation]:
         qs = _organisation_reach(self.request.user).organisations().order_by("path")
         kind = self.request.query_params.get("kind")
         if kind in OrganisationKind.values:
@@ -109,8 +111,10 @@ class OrganisationViewSet(
             qs = qs.filter(parent_id=int(parent))
         return qs
 
-    def perform_create(self, serializer: OrganisationSerializer) -> None:
-        serializer.instance = services.create_organisation(self.request.user, **serializer.validated_data)
+    def perform_create(self, serializer: serializers.BaseSerializer[Organisation]) -> None:
+        serializer.instance = services.create_organisation(
+            signed_in(self.request), **serializer.validated_data
+        )
 
 
 class MembershipSerializer(serializers.ModelSerializer):
@@ -134,7 +138,7 @@ class MembershipViewSet(
 
     serializer_class = MembershipSerializer
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[Membership]:
         user = self.request.user
         if not user.is_authenticated:  # schema generation
             return Membership.objects.none()
@@ -150,7 +154,7 @@ class MembershipViewSet(
         return qs.order_by("organisation__name", "user__email")
 
     def perform_destroy(self, instance: Membership) -> None:
-        services.end_membership(self.request.user, instance)
+        services.end_membership(signed_in(self.request), instance)
 
 
 class InvitationSerializer(serializers.ModelSerializer):
@@ -175,9 +179,8 @@ class InvitationSerializer(serializers.ModelSerializer):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None and "organisation" in self.fields:
-            self.fields["organisation"].queryset = scoping.reach(
-                request.user, Capability.INVITE_MEMBERS
-            ).organisations()
+            reach = scoping.reach(request.user, Capability.INVITE_MEMBERS)
+            limit_choices(self.fields["organisation"], reach.organisations())
 
 
 class InvitationViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
@@ -187,13 +190,13 @@ class InvitationViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets
     serializer_class = InvitationSerializer
     permission_classes = require(capability(Capability.INVITE_MEMBERS))
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[Invitation]:
         return scoping.scope(
             Invitation.objects.select_related("organisation"), self.request.user, Capability.INVITE_MEMBERS
         )
 
-    def perform_create(self, serializer: InvitationSerializer) -> None:
-        serializer.instance = services.invite(self.request.user, **serializer.validated_data)
+    def perform_create(self, serializer: serializers.BaseSerializer[Invitation]) -> None:
+        serializer.instance = services.invite(signed_in(self.request), **serializer.validated_data)
 
 
 class MeView(APIView):
@@ -212,13 +215,14 @@ class MeView(APIView):
     )
     def get(self, request: Request) -> Response:
         """The caller: name, e-mail, language and memberships with their capabilities."""
-        memberships = Membership.objects.filter(user=request.user).select_related("user", "organisation")
+        user = signed_in(request)
+        memberships = Membership.objects.filter(user=user).select_related("user", "organisation")
         return Response(
             {
-                "id": request.user.pk,
-                "email": request.user.email,
-                "name": request.user.get_full_name(),
-                "language": request.user.language,
+                "id": user.pk,
+                "email": user.email,
+                "name": user.get_full_name(),
+                "language": user.language,
                 "memberships": MembershipSerializer(memberships, many=True).data,
             }
         )

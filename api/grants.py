@@ -3,6 +3,9 @@
 Default permission classes (api/permissions.py, second factor included); rows scoped by
 ``accounts.grants.approvable``, so a grant out of reach answers 404."""
 
+from typing import Protocol
+
+from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -11,7 +14,14 @@ from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from accounts import grants
-from accounts.models import GrantRequest
+from accounts.models import GrantRequest, User
+from api.permissions import signed_in
+
+
+class Decide(Protocol):
+    """``accounts.grants.approve`` and ``refuse``."""
+
+    def __call__(self, actor: User, grant: GrantRequest, *, reason: str) -> GrantRequest: ...
 
 
 class GrantSerializer(serializers.ModelSerializer):
@@ -33,16 +43,15 @@ class GrantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
     serializer_class = GrantSerializer
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
-        if not self.request.user.is_authenticated:  # schema generation
-            return GrantRequest.objects.none()
-        return grants.approvable(self.request.user)
+    def get_queryset(self) -> QuerySet[GrantRequest]:
+        return grants.approvable(self.request.user)  # none for nobody signed in (schema generation)
 
-    def _decide(self, request: Request, verb) -> Response:  # type: ignore[no-untyped-def]
+    def _decide(self, request: Request, verb: Decide) -> Response:
         grant = self.get_object()
         data = DecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return Response(GrantSerializer(verb(request.user, grant, reason=data.validated_data["reason"])).data)
+        decided = verb(signed_in(request), grant, reason=data.validated_data["reason"])
+        return Response(GrantSerializer(decided).data)
 
     @extend_schema(summary="Approve a grant", request=DecisionSerializer, responses={200: GrantSerializer})
     @action(detail=True, methods=["post"])

@@ -65,8 +65,11 @@ def conflict(*codes: str) -> dict[int, OpenApiResponse]:
 
 class AutoSchema(openapi.AutoSchema):
     def _model_names(self) -> tuple[str, str] | None:
+        get_serializer_class = getattr(self.view, "get_serializer_class", None)  # generic views only
+        if get_serializer_class is None:
+            return None
         try:
-            model = self.view.get_serializer_class().Meta.model
+            model = get_serializer_class().Meta.model
         except AttributeError:
             return None
         with translation.override("en"):
@@ -74,9 +77,10 @@ class AutoSchema(openapi.AutoSchema):
 
     def get_summary(self) -> str | None:
         action = getattr(self.view, "action", None)
-        names = self._model_names() if action in CRUD_SUMMARIES else None
-        if names is not None:
-            return CRUD_SUMMARIES[action].format(one=names[0], many=names[1])
+        template = CRUD_SUMMARIES.get(action) if isinstance(action, str) else None
+        names = self._model_names() if template is not None else None
+        if template is not None and names is not None:
+            return template.format(one=names[0], many=names[1])
         return super().get_summary()
 
 

@@ -95,6 +95,79 @@ class BarChart:
         return any(bar.over for bar in self.bars)
 
 
+@dataclass(frozen=True)
+class _Format:
+    """A displayed value: the active language's digits, then the unit."""
+
+    decimals: int
+    unit: str
+
+    def show(self, value: float) -> str:
+        return f"{show_number(value, self.decimals)}{self.unit}"
+
+
+@dataclass(frozen=True)
+class _Scale:
+    """Where a value lands: the plot starts right of the label column and ends at ``top``."""
+
+    label_width: int
+    plot_width: int
+    top: float
+
+    def x(self, value: float) -> float:
+        return self.label_width + self.plot_width * max(0.0, min(value, self.top)) / self.top
+
+    def length(self, value: float) -> str:
+        return _coord(self.x(value) - self.label_width)
+
+
+def _scale(
+    rows: list[tuple[str, float]],
+    width: int,
+    target: float | None,
+    maximum: float | None,
+    secondary: list[float] | None,
+) -> _Scale:
+    """A label column as wide as the longest label (within bounds), and a top that every value fits under."""
+    longest = max((len(label[:34]) for label, _ in rows), default=10)
+    label_width = min(250, max(80, int(CHAR_WIDTH * longest) + 12))
+    plot_width = width - label_width - 80  # room right of the longest bar for its value
+    values = [v for _, v in rows] + ([target] if target else []) + (secondary or [])
+    top = maximum or nice_ceiling(max(values, default=1))
+    return _Scale(label_width, plot_width, top)
+
+
+def _bar(
+    label: str,
+    value: float,
+    y: float,
+    second: float | None,
+    target: float | None,
+    scale: _Scale,
+    fmt: _Format,
+) -> Bar:
+    """One row at height ``y``: the bar, its printed value, and the thinner second bar below it."""
+    return Bar(
+        label=label,
+        value=value,
+        display=fmt.show(value),
+        y=_coord(y),
+        width=scale.length(value),
+        text_y=_coord(y + BAR_HEIGHT / 2 + 4),
+        value_x=_coord(scale.x(value) + 6),
+        over=target is not None and value > target,
+        secondary=second,
+        secondary_display=fmt.show(second) if second is not None else "",
+        secondary_y=_coord(y + BAR_HEIGHT + 2),
+        secondary_width=scale.length(second or 0),
+    )
+
+
+def _ticks(scale: _Scale, fmt: _Format) -> list[Tick]:
+    """The axis at 0, a quarter, a half, three quarters and the top."""
+    return [Tick(_coord(scale.x(scale.top * f)), fmt.show(scale.top * f)) for f in (0, 0.25, 0.5, 0.75, 1)]
+
+
 def bar_chart(
     title: str,
     rows: list[tuple[str, float]],
@@ -110,55 +183,27 @@ def bar_chart(
     """Horizontal bars, one per row. ``target`` draws a dashed line (e.g. contracted hours); bars past it are
     marked ``over`` and hatched. ``secondary`` draws a thinner second bar per row (e.g. language-match rate),
     named by ``secondary_label`` in the legend."""
-
-    def show(value: float) -> str:
-        return f"{show_number(value, decimals)}{unit}"
-
-    longest = max((len(label[:34]) for label, _ in rows), default=10)
-    label_width = min(250, max(80, int(CHAR_WIDTH * longest) + 12))
-    plot_width = width - label_width - 80  # room right of the longest bar for its value
-    values = [v for _, v in rows] + ([target] if target else []) + (secondary or [])
-    top = maximum or nice_ceiling(max(values, default=1))
+    fmt = _Format(decimals, unit)
+    scale = _scale(rows, width, target, maximum, secondary)
     row_height = BAR_HEIGHT + (SECONDARY_HEIGHT + 2 if secondary else 0) + GAP
-
-    def x_of(value: float) -> float:
-        return label_width + plot_width * max(0.0, min(value, top)) / top
-
-    bars: list[Bar] = []
-    for i, (label, value) in enumerate(rows):
-        y = TOP + i * row_height
-        second = secondary[i] if secondary else None
-        bars.append(
-            Bar(
-                label=label,
-                value=value,
-                display=show(value),
-                y=_coord(y),
-                width=_coord(x_of(value) - label_width),
-                text_y=_coord(y + BAR_HEIGHT / 2 + 4),
-                value_x=_coord(x_of(value) + 6),
-                over=target is not None and value > target,
-                secondary=second,
-                secondary_display=show(second) if second is not None else "",
-                secondary_y=_coord(y + BAR_HEIGHT + 2),
-                secondary_width=_coord(x_of(second or 0) - label_width),
-            )
-        )
+    bars = [
+        _bar(label, value, TOP + i * row_height, secondary[i] if secondary else None, target, scale, fmt)
+        for i, (label, value) in enumerate(rows)
+    ]
     axis_y = TOP + len(rows) * row_height - GAP / 2
-    ticks = [Tick(_coord(x_of(top * f)), show(top * f)) for f in (0, 0.25, 0.5, 0.75, 1)]
     return BarChart(
         title=title,
         bars=bars,
         width=width,
         height=int(axis_y + AXIS_SPACE),
-        label_width=label_width,
-        plot_width=plot_width,
+        label_width=scale.label_width,
+        plot_width=scale.plot_width,
         unit=unit,
         target=target,
-        target_x=_coord(x_of(target)) if target else None,
-        target_display=show(target) if target else "",
+        target_x=_coord(scale.x(target)) if target else None,
+        target_display=fmt.show(target) if target else "",
         secondary_label=secondary_label,
-        ticks=ticks,
+        ticks=_ticks(scale, fmt),
         axis_y=_coord(axis_y),
         tick_end_y=_coord(axis_y + 4),
         tick_label_y=_coord(axis_y + 17),

@@ -43,6 +43,15 @@ def apply_service_error(form: forms.Form, exc: ServiceError) -> None:
     form.add_error(field, exc.message)
 
 
+def declared_field[F: forms.Field](form: forms.BaseForm, name: str, kind: type[F]) -> F:
+    """``form.fields[name]`` as the class the form declares it with, so ``__init__`` can narrow its
+    ``queryset`` or ``choices`` per request under the type checker (``fields`` holds plain ``Field``)."""
+    field = form.fields[name]
+    if not isinstance(field, kind):
+        raise TypeError(f"{type(form).__name__}.{name} is a {type(field).__name__}, not a {kind.__name__}")
+    return field
+
+
 def parse_date(value: str) -> date | None:
     """A date as a person types it (see ``DATE_INPUT_FORMATS``), or ``None`` when it is none of them."""
     text = value.strip()

@@ -1,8 +1,12 @@
+from collections.abc import Mapping
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Organisation
+from core.forms import declared_field
 from parents.models import InfoPage, Topic
 
 
@@ -18,7 +22,7 @@ class SourceForm(forms.Form):
     published = forms.BooleanField(label=_("Published"), required=False)
 
     @classmethod
-    def for_page(cls, page: InfoPage, data: object = None) -> "SourceForm":
+    def for_page(cls, page: InfoPage, data: Mapping[str, Any] | None = None) -> "SourceForm":
         page.set_current_language("nl")
         initial = {
             "title": page.safe_translation_getter("title"),
@@ -31,13 +35,15 @@ class SourceForm(forms.Form):
 
 
 class NewPageForm(SourceForm):
-    organisation = forms.ModelChoiceField(label=_("For"), queryset=None, empty_label=None)  # type: ignore[arg-type]
+    organisation = forms.ModelChoiceField(
+        label=_("For"), queryset=Organisation.objects.none(), empty_label=None
+    )  # narrowed to the editor's organisations in __init__
 
     field_order = ["organisation", "title", "body", "topic", "order", "published"]
 
-    def __init__(self, *args: Any, organisations: object, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
+    def __init__(self, *args: Any, organisations: QuerySet[Organisation], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        declared_field(self, "organisation", forms.ModelChoiceField).queryset = organisations
 
 
 class TranslationForm(forms.Form):

@@ -5,6 +5,8 @@ without a migration. The Dutch text is the source: every change to it raises ``s
 translation records the revision it was made from, so an editor sees at once which languages are behind.
 """
 
+from typing import TYPE_CHECKING, ClassVar
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from parler.models import TranslatableModel, TranslatedFields
@@ -30,6 +32,11 @@ class TranslationStatus(models.TextChoices):
 
 class InfoPage(TranslatableModel):
     """A page for the parents of one municipality, or of every municipality of a region (shared)."""
+
+    if TYPE_CHECKING:
+        # parler ships no types, so the Django plugin cannot see the default manager it installs (a
+        # ``TranslatableManager``, which is a ``Manager``) nor type ``Organisation.parent_pages`` from it.
+        _default_manager: ClassVar[models.Manager["InfoPage"]]
 
     organisation = models.ForeignKey(
         Organisation,

@@ -1,5 +1,6 @@
 """Verbs of the parents' side. Each takes already-scoped objects and the acting user; one transaction each."""
 
+from datetime import date
 from typing import Any
 
 from django.db import transaction
@@ -71,8 +72,9 @@ def save_translation(page: InfoPage, user: User, language: str, *, title: str, b
     return page
 
 
-def _day(value: object) -> str | None:
-    return value.isoformat() if value else None  # type: ignore[attr-defined]
+def _day(value: date | None) -> str | None:
+    """A date or a moment (a ``datetime`` is a ``date``) in ISO form, for the right-of-access export."""
+    return value.isoformat() if value else None
 
 
 def held_about(subject: str, ids: list[int]) -> list[dict[str, Any]]:

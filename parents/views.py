@@ -18,6 +18,7 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.models import Organisation
 from core import redirects
 from parents import languages, queries, rendering
 from parents.formatting import long_date, month_year
@@ -95,7 +96,7 @@ def municipalities(request: HttpRequest, language: languages.Language) -> HttpRe
     return render(request, "parents/public/municipalities.html", _context(request, language, places=places))
 
 
-def _municipality(slug: str) -> Any:
+def _municipality(slug: str) -> Organisation:
     found = queries.municipalities_by_slug().get(slug)
     if found is None:
         raise Http404

@@ -4,12 +4,14 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts import scoping
+from accounts.http import AuthedRequest
 from accounts.roles import Capability
 from core.errors import ServiceError
 from core.forms import apply_service_error
@@ -20,11 +22,11 @@ from parents.models import ConsentPurpose, ConsentRequest, InfoPage, Letter
 CAP = Capability.EDIT_PARENT_INFO
 
 
-def _pages(request: HttpRequest):  # type: ignore[no-untyped-def]
+def _pages(request: AuthedRequest) -> QuerySet[InfoPage]:
     return scoping.scope(InfoPage.objects.prefetch_related("translations"), request.user, CAP)
 
 
-def _page_or_404(request: HttpRequest, pk: int) -> InfoPage:
+def _page_or_404(request: AuthedRequest, pk: int) -> InfoPage:
     page = _pages(request).select_related("organisation").filter(pk=pk).first()
     if page is None:
         raise Http404
@@ -32,7 +34,7 @@ def _page_or_404(request: HttpRequest, pk: int) -> InfoPage:
 
 
 @login_required
-def page_list(request: HttpRequest) -> HttpResponse:
+def page_list(request: AuthedRequest) -> HttpResponse:
     if not scoping.can(request.user, CAP):
         raise Http404
     pages = _pages(request).select_related("organisation").order_by("organisation__name", "order", "pk")
@@ -45,7 +47,7 @@ def page_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def page_create(request: HttpRequest) -> HttpResponse:
+def page_create(request: AuthedRequest) -> HttpResponse:
     if not scoping.can(request.user, CAP):
         raise Http404
     organisations = scoping.organisations_of_kind(request.user, CAP, services.EDITABLE_KINDS).order_by("path")
@@ -72,7 +74,7 @@ def page_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def page_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def page_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     page = _page_or_404(request, pk)
     form = SourceForm.for_page(page, request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -87,7 +89,7 @@ def page_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def translation_edit(request: HttpRequest, pk: int, lang: str) -> HttpResponse:
+def translation_edit(request: AuthedRequest, pk: int, lang: str) -> HttpResponse:
     page = _page_or_404(request, pk)
     language = languages.get(lang)
     if language is None or language.code == languages.SOURCE:
@@ -120,7 +122,7 @@ def translation_edit(request: HttpRequest, pk: int, lang: str) -> HttpResponse:
 
 
 @login_required
-def consent_letter(request: HttpRequest, pk: int) -> HttpResponse:
+def consent_letter(request: AuthedRequest, pk: int) -> HttpResponse:
     """The printable consent letter for a family without e-mail, in its language."""
     found = scoping.scope(
         ConsentRequest.objects.select_related("school"), request.user, Capability.MANAGE_PUPILS, "school"
@@ -132,7 +134,7 @@ def consent_letter(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def letter_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def letter_pdf(request: AuthedRequest, pk: int) -> HttpResponse:
     """A letter that asks nothing back, printed for a family without e-mail (until retention erased it)."""
     found = scoping.scope(
         Letter.objects.select_related("school"), request.user, Capability.MANAGE_PUPILS, "school"

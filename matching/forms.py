@@ -8,8 +8,7 @@ from accounts.roles import Capability
 from core.errors import ServiceError
 from core.forms import DateField, apply_service_error
 from matching.models import BuddyConsentBy, BuddyKind, CheckInOutcome, EndReason, Fit, RejectReason
-from matching.runs import RUN_SCOPE_KINDS
-from matching.services import check_buddy_consent
+from matching.services import RUN_SCOPE_KINDS, check_buddy_consent
 from pupils.languages import LANGUAGE_CHOICES
 from pupils.models import Gender, Interest
 

@@ -4,7 +4,8 @@ from celery import Task, group, shared_task
 
 from core import retry
 from core.retry import RETRY
-from matching import followup, imports, leases, notifications, retention, runs
+from matching import leases, notifications
+from matching.services import followup, imports, retention, runs
 
 MAX_RETRIES = retry.MAX_RETRIES
 

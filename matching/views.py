@@ -16,11 +16,12 @@ from core.csvexport import csv_response
 from core.errors import ServiceError
 from core.forms import apply_service_error
 from core.reauth import require_recent_login
-from matching import imports, parent_consent, services
+from matching import parent_consent, services
 from matching.forms import AskConsentForm, BuddyForm, ImportForm
 from matching.import_plan import import_reference
 from matching.models import Buddy, BuddyKind, ImportJob, ImportKind, ImportStatus
-from matching.retention import export_pupil
+from matching.services import imports
+from matching.services.retention import export_pupil
 from pupils.models import Pupil
 
 

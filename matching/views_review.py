@@ -23,7 +23,7 @@ from accounts import scoping
 from accounts.roles import Capability
 from core.errors import ServiceError
 from core.redirects import redirect_next
-from matching import followup, parent_letters, review
+from matching import parent_letters
 from matching.explanations import explain, interest_names
 from matching.forms import (
     CheckInForm,
@@ -35,6 +35,7 @@ from matching.forms import (
     SwapForm,
 )
 from matching.models import Buddy, Match, MatchStatus
+from matching.services import followup, review
 from pupils import access
 from pupils.models import AccessAction
 

@@ -12,10 +12,11 @@ from accounts.roles import Capability
 from core.charts import bar_chart
 from core.errors import ServiceError
 from core.forms import apply_service_error
-from matching import followup, reports, run_access, runs
+from matching import reports, run_access
 from matching.explanations import explain, interest_names, unmatched_text
 from matching.forms import PupilSearchForm, StartRunForm
 from matching.models import Buddy, Match, MatchRun, MatchStatus, RunStatus, UnmatchedPupil
+from matching.services import followup, runs
 from pupils import access
 from pupils.models import AccessAction
 

@@ -160,7 +160,7 @@ def _day(value: date | None) -> str | None:
 
 
 def pupil_record(pupil: Pupil) -> dict[str, Any]:
-    """The pupil's own fields, JSON-ready; domains add what they hold (see matching.retention)."""
+    """The pupil's own fields, JSON-ready; domains add what they hold (see matching.services.retention)."""
     return {
         "id": pupil.pk,
         "first_name": pupil.first_name,

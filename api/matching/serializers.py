@@ -14,7 +14,7 @@ from accounts.roles import Capability
 from api.fields import ChoiceOrNull
 from api.params import MAX_ID
 from core.errors import ServiceError
-from matching import imports, services
+from matching import services
 from matching.explanations import explain
 from matching.models import (
     Buddy,
@@ -27,6 +27,7 @@ from matching.models import (
     Match,
     MatchRun,
 )
+from matching.services import imports
 from pupils.models import Interest
 
 

@@ -43,7 +43,7 @@ from api.params import int_param, pk_or_404
 from api.permissions import capability, require
 from api.schema import conflict
 from core.errors import ServiceError
-from matching import followup, imports, review, runs, services
+from matching import services
 from matching.explanations import interest_names
 from matching.models import (
     Buddy,
@@ -54,6 +54,7 @@ from matching.models import (
     MatchRun,
     MatchStatus,
 )
+from matching.services import followup, imports, review, runs
 from pupils import access
 from pupils.models import AccessAction
 

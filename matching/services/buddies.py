@@ -1,5 +1,5 @@
-"""Verbs on buddies. Runs live in ``runs.py``, review in ``review.py``, follow-up in ``followup.py``,
-reports in ``reports.py``, CSV import in ``imports.py``, retention in ``retention.py``."""
+"""Verbs on buddies. Runs, review, follow-up, the CSV import and retention have their own modules beside
+this one (``matching.services``); reports are read-side, in ``matching.reports``."""
 
 from typing import Any
 

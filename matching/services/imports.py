@@ -27,9 +27,10 @@ from accounts.roles import Capability, OrganisationKind
 from core import csvimport, outbox
 from core.errors import ServiceError
 from core.forms import parse_date
-from matching import import_plan, services
+from matching import import_plan
 from matching.import_plan import Plan
 from matching.models import Buddy, BuddyConsentBy, BuddyKind, ImportJob, ImportKind, ImportStatus
+from matching.services import buddies
 from pupils import languages
 from pupils import services as pupil_services
 from pupils.models import ConsentBy, Gender, Interest
@@ -304,7 +305,7 @@ def parse(user: object, kind: str, text: str, today: date | None = None) -> Pars
                 "trained_on": row.day("trained_on"),
             }
             try:
-                services.check_buddy_consent(values["kind"], values["consent_by"])
+                buddies.check_buddy_consent(values["kind"], values["consent_by"])
             except ServiceError as exc:
                 row.error(exc.field or "", exc.message)
             if not values["kind"]:
@@ -386,7 +387,7 @@ def _update(user: object, kind: str, record: Any, values: dict[str, Any]) -> Non
         if kind == ImportKind.PUPILS:
             pupil_services.update_pupil(user, record, **data)
         else:
-            services.update_buddy(user, record, **data)
+            buddies.update_buddy(user, record, **data)
     except ServiceError as exc:
         raise ImportInvalid([RowError(values["_row"], exc.field or "", exc.message)]) from None
 

@@ -16,9 +16,9 @@ from accounts.roles import Capability
 from core import outbox
 from core.dates import add_months
 from core.errors import Conflict, ServiceError
-from matching.followup import schedule_check_ins
 from matching.models import MATCH_TRANSITIONS, Buddy, Match, MatchStatus, RejectReason, RunStatus
 from matching.problem_builder import explain_pair
+from matching.services.followup import schedule_check_ins
 from pupils import access
 from pupils import services as pupils
 from pupils.models import AccessAction, Pupil

@@ -7,8 +7,9 @@ from django.http import Http404
 from accounts.roles import Role
 from core.errors import Conflict, ServiceError
 from core.models import OutboxMessage
-from matching import notifications, review
+from matching import notifications
 from matching.models import CheckIn, Match, MatchStatus, RunStatus
+from matching.services import review
 from tests.factories import make_membership, make_user
 from tests.matching.factories import make_buddy, make_match, make_pupil
 

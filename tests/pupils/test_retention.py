@@ -4,8 +4,8 @@ import pytest
 from django.http import Http404
 from django.utils import timezone
 
-from matching import retention
 from matching.models import Buddy, Match, MatchStatus
+from matching.services import retention
 from pupils.models import AccessLog, Pupil
 from tests.matching.factories import make_buddy, make_match, make_pupil
 

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts import scoping
+from accounts.http import Viewer
 from accounts.roles import Capability
 from core.errors import ServiceError
 from core.forms import DateField, apply_service_error
@@ -40,7 +41,7 @@ class BuddyForm(forms.Form):
     )
     trained_on = DateField(label=_("Training done on"), required=False)
 
-    def __init__(self, *args: Any, user: object, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Viewer, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["school"].queryset = scoping.organisations_of_kind(
             user, Capability.MANAGE_PUPILS, ["school"]
@@ -59,7 +60,7 @@ class StartRunForm(forms.Form):
     scope = forms.ModelChoiceField(label=_("For"), queryset=None)
     buddy_kind = forms.ChoiceField(label=_("Buddy kind"), choices=BuddyKind.choices)
 
-    def __init__(self, *args: Any, user: object, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Viewer, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["scope"].queryset = scoping.organisations_of_kind(
             user, Capability.RUN_MATCHING, RUN_SCOPE_KINDS

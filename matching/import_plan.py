@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Model
 
 from accounts import scoping
+from accounts.http import Viewer
 from accounts.roles import Capability
 from matching.models import Buddy, ImportKind
 from pupils.languages import LANGUAGE_CHOICES
@@ -100,7 +101,7 @@ def plan(kind: str, rows: list[dict[str, Any]]) -> Plan:
     return result
 
 
-def import_reference(user: object, kind: str) -> dict[str, Any]:
+def import_reference(user: Viewer, kind: str) -> dict[str, Any]:
     """What the import page shows next to the columns: the values to use, from this user's reach."""
     from matching.services.imports import COLUMNS
 

@@ -15,6 +15,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from accounts import scoping
+from accounts.http import Viewer
 from accounts.models import Organisation
 from accounts.roles import Capability, OrganisationKind
 from matching.models import CheckIn, Match, MatchStatus
@@ -69,7 +70,7 @@ class Report:
     aggregate_only: bool
 
 
-def build(user: object) -> Report:
+def build(user: Viewer) -> Report:
     reach = scoping.reach(user, Capability.VIEW_REPORTS)
     aggregate_only = not scoping.can(user, Capability.VIEW_PUPILS)
     schools = {

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import scoping
 from accounts.roles import Capability
-from core.errors import ServiceError
+from core.errors import NotFound, ServiceError
 from core.redirects import redirect_next
 from matching import parent_letters
 from matching.explanations import explain, interest_names
@@ -141,6 +141,8 @@ def match_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("matching:match_detail", match.pk)
     try:
         action.verb(request.user, match.pk, form.cleaned_data)
+    except NotFound:
+        raise  # seen but not in the user's reach for this action: a 404, as before (not a message)
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:

@@ -5,6 +5,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts import scoping
+from accounts.http import Viewer
 from accounts.models import User
 from accounts.roles import Capability
 from core.forms import DateField
@@ -49,7 +50,7 @@ class PupilForm(forms.Form):
         label=_("Parental consent given by"), choices=[("", _("Not yet")), *ConsentBy.choices], required=False
     )
 
-    def __init__(self, *args: Any, user: object, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Viewer, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["school"].queryset = scoping.organisations_of_kind(
             user, Capability.MANAGE_PUPILS, ["school"]
@@ -65,7 +66,7 @@ class PupilFilterForm(forms.Form):
     )
     waiting = forms.BooleanField(label=_("Only pupils waiting for a buddy"), required=False)
 
-    def __init__(self, *args: Any, user: object, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Viewer, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["school"].queryset = scoping.organisations_of_kind(
             user, Capability.VIEW_PUPILS, ["school"]

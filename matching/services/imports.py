@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from accounts import scoping
-from accounts.models import Organisation
+from accounts.models import Organisation, User
 from accounts.roles import Capability, OrganisationKind
 from core import csvimport, outbox
 from core.errors import ServiceError
@@ -220,7 +220,7 @@ class _Row:
         return value
 
 
-def parse(user: object, kind: str, text: str, today: date | None = None) -> Parsed:
+def parse(user: User, kind: str, text: str, today: date | None = None) -> Parsed:
     """Validate the whole file: header, every row, schools in reach, interests, duplicates.
 
     Queries: schools named in the file, interests, existing records with the same keys (3 in all)."""
@@ -329,9 +329,9 @@ def parse(user: object, kind: str, text: str, today: date | None = None) -> Pars
     return parsed
 
 
-def _create_buddies(user: object, rows: list[dict[str, Any]]) -> None:
+def _create_buddies(user: User, rows: list[dict[str, Any]]) -> None:
     now = timezone.now()
-    user_ref = user if getattr(user, "pk", None) else None
+    user_ref = user
     objects = []
     for r in rows:
         values = {k: v for k, v in r.items() if k not in {"interests", "_row"}}
@@ -353,7 +353,7 @@ def _create_buddies(user: object, rows: list[dict[str, Any]]) -> None:
     )
 
 
-def _write(user: object, kind: str, rows: list[dict[str, Any]], progress: Any = None) -> int:
+def _write(user: User, kind: str, rows: list[dict[str, Any]], progress: Any = None) -> int:
     """Create every row in the caller's transaction; ``progress(rows_done)`` after every chunk. Pupils
     are written by their owner's verb (``pupils.services.import_pupils``)."""
     done = 0
@@ -369,7 +369,7 @@ def _write(user: object, kind: str, rows: list[dict[str, Any]], progress: Any = 
     return done
 
 
-def validate(user: object, kind: str, text: str, *, update: bool = False) -> tuple[Parsed, Plan]:
+def validate(user: User, kind: str, text: str, *, update: bool = False) -> tuple[Parsed, Plan]:
     """Parse the file and plan it. Without ``update``, a row for a record already held is an error."""
     parsed = parse(user, kind, text)
     planned = import_plan.plan(kind, parsed.rows) if parsed.rows else Plan()
@@ -381,7 +381,7 @@ def validate(user: object, kind: str, text: str, *, update: bool = False) -> tup
     return parsed, planned
 
 
-def _update(user: object, kind: str, record: Any, values: dict[str, Any]) -> None:
+def _update(user: User, kind: str, record: Any, values: dict[str, Any]) -> None:
     data = {k: v for k, v in values.items() if k != "_row"}
     try:
         if kind == ImportKind.PUPILS:
@@ -392,7 +392,7 @@ def _update(user: object, kind: str, record: Any, values: dict[str, Any]) -> Non
         raise ImportInvalid([RowError(values["_row"], exc.field or "", exc.message)]) from None
 
 
-def _carry_out(user: object, parsed: Parsed, planned: Plan, progress: Any = None) -> tuple[int, int]:
+def _carry_out(user: User, parsed: Parsed, planned: Plan, progress: Any = None) -> tuple[int, int]:
     """Create the new rows and update the changed ones, in the caller's transaction."""
     pairs = list(zip(parsed.rows, planned.rows, strict=True))
     new = [values for values, row in pairs if row.action == import_plan.CREATE]
@@ -421,7 +421,7 @@ def outcome_message(outcome: ImportOutcome) -> str:
 
 
 def import_csv(
-    user: object, kind: str, text: str, *, update: bool = False, dry_run: bool = False
+    user: User, kind: str, text: str, *, update: bool = False, dry_run: bool = False
 ) -> ImportOutcome:
     """Validate ``text`` whole; show what would change (``dry_run``), import it now (small files) or queue
     a job (large ones). With ``update``, rows for records already held update them."""

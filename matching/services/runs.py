@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import scoping
-from accounts.models import Organisation
+from accounts.models import Organisation, User
 from accounts.roles import Capability, OrganisationKind
 from core import outbox, retry
 from core.errors import Conflict, ServiceError
@@ -45,8 +45,8 @@ RUN_SCOPE_KINDS = (OrganisationKind.SCHOOL, OrganisationKind.MUNICIPALITY, Organ
 
 
 def start_run(
-    user: object | None,
-    scope: Organisation | int,
+    user: User | None,
+    scope: Organisation | int | None,
     buddy_kind: str,
     *,
     trigger: str = RunTrigger.MANUAL,

@@ -5,18 +5,20 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import scoping
 from accounts.http import Viewer
+from accounts.models import Organisation
 from accounts.roles import Capability
 from core.errors import ServiceError
 from core.forms import DateField, apply_service_error
 from matching.models import BuddyConsentBy, BuddyKind, CheckInOutcome, EndReason, Fit, RejectReason
 from matching.services import RUN_SCOPE_KINDS, check_buddy_consent
+from pupils.forms import offer
 from pupils.languages import LANGUAGE_CHOICES
 from pupils.models import Gender, Interest
 
 
 class BuddyForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=BuddyKind.choices)
-    school = forms.ModelChoiceField(label=_("School"), queryset=None)
+    school = forms.ModelChoiceField(label=_("School"), queryset=Organisation.objects.none())
     first_name = forms.CharField(label=_("First name"), max_length=50)
     last_initial = forms.CharField(label=_("Initial of last name"), max_length=3)
     grade = forms.IntegerField(
@@ -43,12 +45,10 @@ class BuddyForm(forms.Form):
 
     def __init__(self, *args: Any, user: Viewer, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["school"].queryset = scoping.organisations_of_kind(
-            user, Capability.MANAGE_PUPILS, ["school"]
-        )
+        offer(self, "school", scoping.organisations_of_kind(user, Capability.MANAGE_PUPILS, ["school"]))
 
-    def clean(self) -> dict[str, object]:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         try:
             check_buddy_consent(data.get("kind"), data.get("consent_by"))
         except ServiceError as exc:
@@ -57,14 +57,13 @@ class BuddyForm(forms.Form):
 
 
 class StartRunForm(forms.Form):
-    scope = forms.ModelChoiceField(label=_("For"), queryset=None)
+    scope = forms.ModelChoiceField(label=_("For"), queryset=Organisation.objects.none())
     buddy_kind = forms.ChoiceField(label=_("Buddy kind"), choices=BuddyKind.choices)
 
     def __init__(self, *args: Any, user: Viewer, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["scope"].queryset = scoping.organisations_of_kind(
-            user, Capability.RUN_MATCHING, RUN_SCOPE_KINDS
-        ).order_by("path")
+        scopes = scoping.organisations_of_kind(user, Capability.RUN_MATCHING, RUN_SCOPE_KINDS)
+        offer(self, "scope", scopes.order_by("path"))
 
 
 class ImportForm(forms.Form):

@@ -39,7 +39,7 @@ def write(user: User, match_id: int, *, kind: str, on_date: date, parent_email: 
         consent.Subject(
             SUBJECT, match.pupil_id, match.school, match.pupil.first_name, match.buddy.first_name
         ),
-        user,  # type: ignore[arg-type]
+        user,
         on_date=on_date,
         parent_email=parent_email,
         language=language,

@@ -114,8 +114,8 @@ def build(user: Viewer) -> Report:
         .values("match__school_id")
         .annotate(n=Count("id"))
     )
-    for r in overdue:
-        rows[r["match__school_id"]].overdue_check_ins = r["n"]
+    for late in overdue:
+        rows[late["match__school_id"]].overdue_check_ins = late["n"]
 
     municipality_names = dict(
         Organisation.objects.filter(pk__in={p for _n, p in schools.values()}).values_list("id", "name")

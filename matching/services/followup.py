@@ -7,6 +7,7 @@ not done is overdue; pages highlight it and reports count it.
 from datetime import date, timedelta
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -196,6 +197,6 @@ def end_expired_matches(today: date | None = None) -> int:
     )
 
 
-def overdue_check_ins(today: date | None = None):  # type: ignore[no-untyped-def]
+def overdue_check_ins(today: date | None = None) -> QuerySet[CheckIn]:
     today = today or timezone.localdate()
     return CheckIn.objects.filter(match__status=MatchStatus.APPROVED, done_at__isnull=True, due_on__lt=today)

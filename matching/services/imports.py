@@ -106,7 +106,7 @@ EXAMPLES = {
 
 def template_rows(kind: str) -> list[list[str]]:
     """The header and one example row: the downloadable template."""
-    return [[name for name, _req, _help in COLUMNS[kind]], EXAMPLES[kind]]
+    return [[name for name, _req, _help in COLUMNS[kind]], EXAMPLES[ImportKind(kind)]]
 
 
 @dataclass

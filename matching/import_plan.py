@@ -103,7 +103,7 @@ def plan(kind: str, rows: list[dict[str, Any]]) -> Plan:
 
 def import_reference(user: Viewer, kind: str) -> dict[str, Any]:
     """What the import page shows next to the columns: the values to use, from this user's reach."""
-    from matching.services.imports import COLUMNS
+    from matching.services.import_rows import COLUMNS
 
     schools = scoping.organisations_of_kind(user, Capability.MANAGE_PUPILS, ["school"]).order_by("name")
     return {

@@ -9,6 +9,9 @@ the small output objects.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 import numpy as np
 
 from .costs import pair_parts
@@ -44,6 +47,52 @@ def build_unmatched(
     ]
 
 
+#: Tag names per distinct bit pattern: home languages, bridge languages, interests.
+type _NameTables = tuple[
+    list[tuple[str | int, ...]], list[tuple[str | int, ...]], list[tuple[str | int, ...]]
+]
+
+
+def _pair_columns(
+    problem: Problem,
+    pupil_idx: np.ndarray,
+    buddy_idx: np.ndarray,
+    soft: np.ndarray,
+    load_k: np.ndarray,
+    locked: np.ndarray,
+    alt_buddy: np.ndarray,
+    alt_cost: np.ndarray,
+) -> tuple[_NameTables, Iterator[tuple[Any, ...]]]:
+    """Everything a pair's output needs, computed for the whole batch at once and handed out row by row
+    as plain Python values, with the tag-name tables the rows' pattern indices point into."""
+    pupils, buddies, w = problem.pupils, problem.buddies, problem.weights
+    parts = pair_parts(pupils, buddies, pupil_idx, buddy_idx)
+    home_names, home_of = decode_patterns(parts["home_bits"], problem.language_names)
+    bridge_names, bridge_of = decode_patterns(parts["bridge_bits"], problem.language_names)
+    int_names, int_of = decode_patterns(parts["interest_bits"], problem.interest_names)
+    cost = soft + w.load * load_k
+    rows = zip(
+        pupils.ids[pupil_idx].tolist(),
+        buddies.ids[buddy_idx].tolist(),
+        cost.tolist(),
+        locked.tolist(),
+        parts["home"].tolist(),
+        parts["bridge"].tolist(),
+        home_of.tolist(),
+        bridge_of.tolist(),
+        parts["peer"].tolist(),
+        parts["distance"].tolist(),
+        parts["interests"].tolist(),
+        int_of.tolist(),
+        load_k.tolist(),
+        buddies.ids[np.maximum(alt_buddy, 0)].tolist(),
+        alt_cost.tolist(),
+        np.isfinite(alt_cost).sum(axis=1).tolist(),
+        strict=True,
+    )
+    return (home_names, bridge_names, int_names), rows
+
+
 def build_pairs(
     problem: Problem,
     pupil_idx: np.ndarray,
@@ -60,38 +109,13 @@ def build_pairs(
     buddy load. ``cost`` is the soft cost plus ``weights.load * load_k``. Tag names are decoded once
     per distinct bit pattern; every pair still gets its own lists and dicts, so callers may mutate them.
     """
-    pupils, buddies, w = problem.pupils, problem.buddies, problem.weights
-    parts = pair_parts(pupils, buddies, pupil_idx, buddy_idx)
-    home_names, home_of = decode_patterns(parts["home_bits"], problem.language_names)
-    bridge_names, bridge_of = decode_patterns(parts["bridge_bits"], problem.language_names)
-    int_names, int_of = decode_patterns(parts["interest_bits"], problem.interest_names)
-    cost = soft + w.load * load_k
-    alt_ids = buddies.ids[np.maximum(alt_buddy, 0)].tolist()
-    alt_costs = alt_cost.tolist()
-    n_alt = np.isfinite(alt_cost).sum(axis=1).tolist()
+    names, rows = _pair_columns(problem, pupil_idx, buddy_idx, soft, load_k, locked, alt_buddy, alt_cost)
+    home_names, bridge_names, int_names = names
     pairs: list[Pair] = []
     append = pairs.append
-    rows = zip(
-        pupils.ids[pupil_idx].tolist(),
-        buddies.ids[buddy_idx].tolist(),
-        cost.tolist(),
-        locked.tolist(),
-        parts["home"].tolist(),
-        parts["bridge"].tolist(),
-        home_of.tolist(),
-        bridge_of.tolist(),
-        parts["peer"].tolist(),
-        parts["distance"].tolist(),
-        parts["interests"].tolist(),
-        int_of.tolist(),
-        load_k.tolist(),
-        alt_ids,
-        alt_costs,
-        n_alt,
-        strict=True,
-    )
     for pid, bid, c, is_locked, home, bridge, h, b, peer, dist, n_int, i, k, a_ids, a_costs, n_a in rows:
-        # One list literal per shape instead of appends: this loop is the run's only per-pair Python.
+        # One list literal per shape instead of appends, and no call per pair: this loop is the run's
+        # only per-pair Python.
         if home:
             lang: Reason = ("shared_home_language", {"languages": [*home_names[h]]})
         elif bridge:

@@ -47,13 +47,7 @@ def build_unmatched(
     ]
 
 
-#: Tag names per distinct bit pattern: home languages, bridge languages, interests.
-type _NameTables = tuple[
-    list[tuple[str | int, ...]], list[tuple[str | int, ...]], list[tuple[str | int, ...]]
-]
-
-
-def _pair_columns(
+def build_pairs(
     problem: Problem,
     pupil_idx: np.ndarray,
     buddy_idx: np.ndarray,
@@ -62,9 +56,13 @@ def _pair_columns(
     locked: np.ndarray,
     alt_buddy: np.ndarray,
     alt_cost: np.ndarray,
-) -> tuple[_NameTables, Iterator[tuple[Any, ...]]]:
-    """Everything a pair's output needs, computed for the whole batch at once and handed out row by row
-    as plain Python values, with the tag-name tables the rows' pattern indices point into."""
+) -> list[Pair]:
+    """Pair objects with reasons, in the given order.
+
+    Reason order is fixed: locked, language, grade (peer buddies only), interests (if any shared),
+    buddy load. ``cost`` is the soft cost plus ``weights.load * load_k``. Tag names are decoded once
+    per distinct bit pattern; every pair still gets its own lists and dicts, so callers may mutate them.
+    """
     pupils, buddies, w = problem.pupils, problem.buddies, problem.weights
     parts = pair_parts(pupils, buddies, pupil_idx, buddy_idx)
     home_names, home_of = decode_patterns(parts["home_bits"], problem.language_names)
@@ -90,27 +88,17 @@ def _pair_columns(
         np.isfinite(alt_cost).sum(axis=1).tolist(),
         strict=True,
     )
-    return (home_names, bridge_names, int_names), rows
+    return _assemble(rows, home_names, bridge_names, int_names)
 
 
-def build_pairs(
-    problem: Problem,
-    pupil_idx: np.ndarray,
-    buddy_idx: np.ndarray,
-    soft: np.ndarray,
-    load_k: np.ndarray,
-    locked: np.ndarray,
-    alt_buddy: np.ndarray,
-    alt_cost: np.ndarray,
+def _assemble(
+    rows: Iterator[tuple[Any, ...]],
+    home_names: list[tuple[str | int, ...]],
+    bridge_names: list[tuple[str | int, ...]],
+    int_names: list[tuple[str | int, ...]],
 ) -> list[Pair]:
-    """Pair objects with reasons, in the given order.
-
-    Reason order is fixed: locked, language, grade (peer buddies only), interests (if any shared),
-    buddy load. ``cost`` is the soft cost plus ``weights.load * load_k``. Tag names are decoded once
-    per distinct bit pattern; every pair still gets its own lists and dicts, so callers may mutate them.
-    """
-    names, rows = _pair_columns(problem, pupil_idx, buddy_idx, soft, load_k, locked, alt_buddy, alt_cost)
-    home_names, bridge_names, int_names = names
+    """The output objects from the batch's rows of plain values (see :func:`build_pairs`); the name lists
+    are the tag names of each distinct pattern the rows point into."""
     pairs: list[Pair] = []
     append = pairs.append
     for pid, bid, c, is_locked, home, bridge, h, b, peer, dist, n_int, i, k, a_ids, a_costs, n_a in rows:

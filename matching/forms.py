@@ -1,4 +1,5 @@
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +15,16 @@ from matching.services import RUN_SCOPE_KINDS, check_buddy_consent
 from pupils.forms import offer
 from pupils.languages import LANGUAGE_CHOICES
 from pupils.models import Gender, Interest
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
+
+def _offer_choices(form: forms.Form, name: str, choices: Sequence[tuple[str, "str | StrPromise"]]) -> None:
+    """Set the choices of the form's ``ChoiceField`` ``name``, known only when the form is made."""
+    field = form.fields[name]
+    if isinstance(field, forms.ChoiceField):
+        field.choices = choices
 
 
 class BuddyForm(forms.Form):
@@ -137,7 +148,7 @@ class AskConsentForm(forms.Form):
         from parents import languages
 
         super().__init__(*args, **kwargs)
-        self.fields["language"].choices = [(lang.code, lang.name_local) for lang in languages.configured()]  # type: ignore[attr-defined]
+        _offer_choices(self, "language", [(lang.code, lang.name_local) for lang in languages.configured()])
 
 
 class ParentLetterForm(forms.Form):
@@ -154,5 +165,5 @@ class ParentLetterForm(forms.Form):
         from parents.models import LetterKind
 
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = LetterKind.choices  # type: ignore[attr-defined]
-        self.fields["language"].choices = [(lang.code, lang.name_local) for lang in languages.configured()]  # type: ignore[attr-defined]
+        _offer_choices(self, "kind", LetterKind.choices)
+        _offer_choices(self, "language", [(lang.code, lang.name_local) for lang in languages.configured()])

@@ -3,6 +3,7 @@
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, QuerySet
+from django.utils.translation import gettext as _
 
 from accounts import scoping
 from accounts.http import Viewer
@@ -15,4 +16,4 @@ def in_reach[M: Model](queryset: QuerySet[M], user: Viewer, capability: Capabili
     try:
         return scoping.scope(queryset, user, capability, field="school").get(pk=pk)
     except (ObjectDoesNotExist, ValueError, TypeError):
-        raise NotFound() from None
+        raise NotFound(_("Not found.")) from None  # DRF's wording and its translation, as before

@@ -5,6 +5,7 @@ open the run they belong to, and sees only her schools' part of it (and who star
 """
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from accounts import scoping
 from accounts.http import Viewer
@@ -28,7 +29,7 @@ def get_visible_or_404(user: Viewer, pk: int) -> MatchRun:
     try:
         return visible_runs(user).get(pk=pk)
     except (MatchRun.DoesNotExist, ValueError, TypeError):
-        raise NotFound() from None
+        raise NotFound(_("Not found.")) from None  # DRF's wording and its translation, as before
 
 
 def sees_whole_run(user: Viewer, run: MatchRun) -> bool:

@@ -216,6 +216,6 @@ def erase_pupil(user: User, pupil_id: int, reason: str = "") -> None:
                 Pupil.objects.select_for_update(), user, Capability.MANAGE_PUPILS, field="school"
             ).get(pk=pupil_id)
         except Pupil.DoesNotExist:
-            raise NotFound() from None
+            raise NotFound(_("Not found.")) from None  # DRF's wording and its translation, as before
         access.record(user, [pupil.pk], AccessAction.ERASE, context="pupils.erase", reason=reason)
         pupil.delete()

@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from accounts.demo import DemoContext
 from accounts.roles import OrganisationKind
-from matching import followup, runs
 from matching.models import Buddy, BuddyKind, CheckIn, CheckInOutcome, Match, MatchRun, MatchStatus, RunStatus
+from matching.services import followup, runs
 from pupils.models import Interest, Pupil
 
 INTERESTS = [

@@ -1,22 +1,35 @@
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts import scoping
+from accounts.http import Viewer
+from accounts.models import Organisation
 from accounts.roles import Capability
 from core.errors import ServiceError
 from core.forms import DateField, apply_service_error
 from matching.models import BuddyConsentBy, BuddyKind, CheckInOutcome, EndReason, Fit, RejectReason
-from matching.runs import RUN_SCOPE_KINDS
-from matching.services import check_buddy_consent
+from matching.services import RUN_SCOPE_KINDS, check_buddy_consent
+from pupils.forms import offer
 from pupils.languages import LANGUAGE_CHOICES
 from pupils.models import Gender, Interest
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
+
+def _offer_choices(form: forms.Form, name: str, choices: Sequence[tuple[str, "str | StrPromise"]]) -> None:
+    """Set the choices of the form's ``ChoiceField`` ``name``, known only when the form is made."""
+    field = form.fields[name]
+    if isinstance(field, forms.ChoiceField):
+        field.choices = choices
 
 
 class BuddyForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=BuddyKind.choices)
-    school = forms.ModelChoiceField(label=_("School"), queryset=None)
+    school = forms.ModelChoiceField(label=_("School"), queryset=Organisation.objects.none())
     first_name = forms.CharField(label=_("First name"), max_length=50)
     last_initial = forms.CharField(label=_("Initial of last name"), max_length=3)
     grade = forms.IntegerField(
@@ -41,14 +54,12 @@ class BuddyForm(forms.Form):
     )
     trained_on = DateField(label=_("Training done on"), required=False)
 
-    def __init__(self, *args: Any, user: object, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Viewer, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["school"].queryset = scoping.organisations_of_kind(
-            user, Capability.MANAGE_PUPILS, ["school"]
-        )
+        offer(self, "school", scoping.organisations_of_kind(user, Capability.MANAGE_PUPILS, ["school"]))
 
-    def clean(self) -> dict[str, object]:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         try:
             check_buddy_consent(data.get("kind"), data.get("consent_by"))
         except ServiceError as exc:
@@ -57,14 +68,13 @@ class BuddyForm(forms.Form):
 
 
 class StartRunForm(forms.Form):
-    scope = forms.ModelChoiceField(label=_("For"), queryset=None)
+    scope = forms.ModelChoiceField(label=_("For"), queryset=Organisation.objects.none())
     buddy_kind = forms.ChoiceField(label=_("Buddy kind"), choices=BuddyKind.choices)
 
-    def __init__(self, *args: Any, user: object, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Viewer, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["scope"].queryset = scoping.organisations_of_kind(
-            user, Capability.RUN_MATCHING, RUN_SCOPE_KINDS
-        ).order_by("path")
+        scopes = scoping.organisations_of_kind(user, Capability.RUN_MATCHING, RUN_SCOPE_KINDS)
+        offer(self, "scope", scopes.order_by("path"))
 
 
 class ImportForm(forms.Form):
@@ -138,7 +148,7 @@ class AskConsentForm(forms.Form):
         from parents import languages
 
         super().__init__(*args, **kwargs)
-        self.fields["language"].choices = [(lang.code, lang.name_local) for lang in languages.configured()]  # type: ignore[attr-defined]
+        _offer_choices(self, "language", [(lang.code, lang.name_local) for lang in languages.configured()])
 
 
 class ParentLetterForm(forms.Form):
@@ -155,5 +165,5 @@ class ParentLetterForm(forms.Form):
         from parents.models import LetterKind
 
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = LetterKind.choices  # type: ignore[attr-defined]
-        self.fields["language"].choices = [(lang.code, lang.name_local) for lang in languages.configured()]  # type: ignore[attr-defined]
+        _offer_choices(self, "kind", LetterKind.choices)
+        _offer_choices(self, "language", [(lang.code, lang.name_local) for lang in languages.configured()])

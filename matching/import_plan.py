@@ -5,9 +5,8 @@ plan; the "update existing" mode carries it out through the owners' verbs."""
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Model
-
 from accounts import scoping
+from accounts.http import Viewer
 from accounts.roles import Capability
 from matching.models import Buddy, ImportKind
 from pupils.languages import LANGUAGE_CHOICES
@@ -23,7 +22,7 @@ class RowPlan:
     row: int
     action: str
     changes: list[str] = field(default_factory=list)
-    record: Model | None = None
+    record: Pupil | Buddy | None = None
 
 
 @dataclass
@@ -46,13 +45,13 @@ class Plan:
         return self.count(UNCHANGED)
 
 
-def key(kind: str, school_id: int | None, values: dict[str, Any]) -> tuple:
+def key(kind: str, school_id: int | None, values: dict[str, Any]) -> tuple[object, ...]:
     if kind == ImportKind.PUPILS:
         return (school_id, values["first_name"], values["last_initial"], values["birth_year"])
     return (school_id, values["kind"], values["first_name"], values["last_initial"])
 
 
-def existing(kind: str, rows: list[dict[str, Any]]) -> dict[tuple, Model]:
+def existing(kind: str, rows: list[dict[str, Any]]) -> dict[tuple[object, ...], Pupil | Buddy]:
     """Records already held with the same keys as the rows; one query plus one for their interests."""
     model = Pupil if kind == ImportKind.PUPILS else Buddy
     school_ids = {r["school"].pk for r in rows if r["school"] is not None}
@@ -68,17 +67,17 @@ def _same(name: str, held: Any, new: Any) -> bool:
     return (held if held is not None else "") == (new if new is not None else "")
 
 
-def changes(record: Model, values: dict[str, Any]) -> list[str]:
+def changes(record: Pupil | Buddy, values: dict[str, Any]) -> list[str]:
     """The columns whose value in the file differs from the record's."""
     changed = []
     for name, new in values.items():
         if name == "_row":
             continue
         if name == "interests":
-            if {i.pk for i in record.interests.all()} != {i.pk for i in new}:  # type: ignore[attr-defined]
+            if {i.pk for i in record.interests.all()} != {i.pk for i in new}:
                 changed.append(name)
         elif name == "school":
-            if new is not None and new.pk != record.school_id:  # type: ignore[attr-defined]
+            if new is not None and new.pk != record.school_id:
                 changed.append(name)
         elif name == "grade" and getattr(record, "kind", None) not in (None, "peer"):
             continue  # staff and volunteers hold no grade, whatever the file says
@@ -100,9 +99,9 @@ def plan(kind: str, rows: list[dict[str, Any]]) -> Plan:
     return result
 
 
-def import_reference(user: object, kind: str) -> dict[str, Any]:
+def import_reference(user: Viewer, kind: str) -> dict[str, Any]:
     """What the import page shows next to the columns: the values to use, from this user's reach."""
-    from matching.imports import COLUMNS
+    from matching.services.import_rows import COLUMNS
 
     schools = scoping.organisations_of_kind(user, Capability.MANAGE_PUPILS, ["school"]).order_by("name")
     return {

@@ -192,7 +192,7 @@ class MatchStatus(models.TextChoices):
 # The allowed moves of ``Match.status``; every writer goes through it. A rejection and an ending can be
 # undone on the day they were made (``review.undo_reject``, ``followup.undo_end``); a later run supersedes
 # open proposals.
-MATCH_TRANSITIONS = Transitions(
+MATCH_TRANSITIONS: Transitions["Match"] = Transitions(
     MatchStatus,
     {
         MatchStatus.PROPOSED: {MatchStatus.APPROVED, MatchStatus.REJECTED, MatchStatus.SUPERSEDED},

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.errors import ServiceError
-from matching import followup
 from matching.models import Buddy, BuddyConsentBy, BuddyKind
+from matching.services import followup
 from parents import consent
 from parents.models import ConsentPurpose, ConsentRequest, ConsentStatus
 

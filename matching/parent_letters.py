@@ -12,10 +12,11 @@ from datetime import date
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts import scoping
+from accounts.models import User
 from accounts.roles import Capability
 from core.errors import ServiceError
 from matching.models import Match, MatchStatus
+from matching.reach import in_reach
 from parents import consent, letters, services
 from parents.models import Letter, LetterKind
 from pupils import access
@@ -25,15 +26,9 @@ SUBJECT = "pupils.pupil"
 
 
 @transaction.atomic
-def write(
-    user: object, match_id: int, *, kind: str, on_date: date, parent_email: str, language: str
-) -> Letter:
-    match = scoping.get_in_reach_or_404(
-        Match.objects.select_related("pupil", "buddy", "school"),
-        user,
-        Capability.RUN_MATCHING,
-        field="school",
-        pk=match_id,
+def write(user: User, match_id: int, *, kind: str, on_date: date, parent_email: str, language: str) -> Letter:
+    match = in_reach(
+        Match.objects.select_related("pupil", "buddy", "school"), user, Capability.RUN_MATCHING, match_id
     )
     if match.status != MatchStatus.APPROVED:
         raise ServiceError(_("Only an approved match has letters to the parents."), code="not_approved")
@@ -44,7 +39,7 @@ def write(
         consent.Subject(
             SUBJECT, match.pupil_id, match.school, match.pupil.first_name, match.buddy.first_name
         ),
-        user,  # type: ignore[arg-type]
+        user,
         on_date=on_date,
         parent_email=parent_email,
         language=language,

@@ -15,6 +15,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from accounts import scoping
+from accounts.http import Viewer
 from accounts.models import Organisation
 from accounts.roles import Capability, OrganisationKind
 from matching.models import CheckIn, Match, MatchStatus
@@ -69,7 +70,7 @@ class Report:
     aggregate_only: bool
 
 
-def build(user: object) -> Report:
+def build(user: Viewer) -> Report:
     reach = scoping.reach(user, Capability.VIEW_REPORTS)
     aggregate_only = not scoping.can(user, Capability.VIEW_PUPILS)
     schools = {
@@ -113,8 +114,8 @@ def build(user: object) -> Report:
         .values("match__school_id")
         .annotate(n=Count("id"))
     )
-    for r in overdue:
-        rows[r["match__school_id"]].overdue_check_ins = r["n"]
+    for late in overdue:
+        rows[late["match__school_id"]].overdue_check_ins = late["n"]
 
     municipality_names = dict(
         Organisation.objects.filter(pk__in={p for _n, p in schools.values()}).values_list("id", "name")

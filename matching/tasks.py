@@ -4,18 +4,22 @@ from celery import Task, group, shared_task
 
 from core import retry
 from core.retry import RETRY
-from matching import followup, imports, leases, notifications, retention, runs
+from matching import leases, notifications
+from matching.services import followup, imports, retention, runs
 
 MAX_RETRIES = retry.MAX_RETRIES
 
 
-def _retry_or_fail(task: Task, run_id: int, exc: Exception) -> None:
+def _retry_or_fail(task: Task, run_id: int, exc: BaseException) -> None:
     """Retry a transient error with the shared backoff (1, 2, 4, 8, 16 s); after the cap, fail the run
     visibly."""
     if task.request.retries >= MAX_RETRIES:
         runs.fail_run(run_id, runs.failure_message(exc))
         return
-    raise task.retry(exc=exc, countdown=retry.backoff(task.request.retries))
+    # The transient errors are all Exceptions (database and broker errors), which Celery's retry takes.
+    raise task.retry(
+        exc=exc if isinstance(exc, Exception) else None, countdown=retry.backoff(task.request.retries)
+    )
 
 
 @shared_task(name="matching.run_matching", bind=True, ignore_result=True, acks_late=True)

@@ -5,26 +5,29 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import scoping
+from accounts.http import AuthedRequest, Viewer
 from accounts.roles import Capability
 from core.csvexport import csv_response
 from core.errors import ServiceError
 from core.forms import apply_service_error
 from core.reauth import require_recent_login
-from matching import imports, parent_consent, services
+from matching import parent_consent, services
 from matching.forms import AskConsentForm, BuddyForm, ImportForm
 from matching.import_plan import import_reference
 from matching.models import Buddy, BuddyKind, ImportJob, ImportKind, ImportStatus
-from matching.retention import export_pupil
+from matching.services import imports
+from matching.services.retention import export_pupil
 from pupils.models import Pupil
 
 
-def _buddies(user: object):  # type: ignore[no-untyped-def]
+def _buddies(user: Viewer) -> QuerySet[Buddy]:
     return scoping.scope(
         Buddy.objects.filter(anonymised_at__isnull=True).select_related("school"),
         user,
@@ -34,7 +37,7 @@ def _buddies(user: object):  # type: ignore[no-untyped-def]
 
 
 @login_required
-def buddy_list(request: HttpRequest) -> HttpResponse:
+def buddy_list(request: AuthedRequest) -> HttpResponse:
     if not scoping.can(request.user, Capability.VIEW_PUPILS):
         raise Http404
     qs = _buddies(request.user)
@@ -64,7 +67,7 @@ def buddy_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def buddy_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def buddy_form(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
     if not scoping.can(request.user, Capability.MANAGE_PUPILS):
         raise Http404
     buddy = None
@@ -91,7 +94,7 @@ def buddy_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         else:
             messages.success(request, _("Saved."))
             return redirect("matching:buddy_list")
-    context = {"form": form, "buddy": buddy}
+    context: dict[str, object] = {"form": form, "buddy": buddy}
     if buddy is not None and buddy.kind == BuddyKind.PEER:
         context |= {"consent_form": AskConsentForm(), "consent_requests": parent_consent.requests_for(buddy)}
     return render(request, "matching/buddy_form.html", context)
@@ -99,7 +102,7 @@ def buddy_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 @login_required
 @require_POST
-def buddy_ask_consent(request: HttpRequest, pk: int) -> HttpResponse:
+def buddy_ask_consent(request: AuthedRequest, pk: int) -> HttpResponse:
     buddy = scoping.get_in_reach_or_404(
         Buddy.objects.select_related("school"), request.user, Capability.MANAGE_PUPILS, field="school", pk=pk
     )
@@ -125,13 +128,13 @@ def buddy_ask_consent(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
     return redirect("matching:buddy_edit", pk=buddy.pk)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def import_page(request: HttpRequest, kind: str) -> HttpResponse:
+def import_page(request: AuthedRequest, kind: str) -> HttpResponse:
     if kind not in ImportKind.values or not scoping.can(request.user, Capability.MANAGE_PUPILS):
         raise Http404
     form = ImportForm(request.POST or None, request.FILES or None)
@@ -175,13 +178,13 @@ def _job(request: HttpRequest, pk: int) -> ImportJob:
 
 
 @login_required
-def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+def import_job(request: AuthedRequest, pk: int) -> HttpResponse:
     job = _job(request, pk)
     return render(request, "matching/import_job.html", {"job": job, "rows_done": imports.job_progress(job)})
 
 
 @login_required
-def import_job_progress(request: HttpRequest, pk: int) -> JsonResponse:
+def import_job_progress(request: AuthedRequest, pk: int) -> JsonResponse:
     job = _job(request, pk)
     done = imports.job_progress(job)
     percent = int(100 * done / job.rows_total) if job.rows_total else 0
@@ -196,7 +199,7 @@ def import_job_progress(request: HttpRequest, pk: int) -> JsonResponse:
 
 
 @login_required
-def pupil_export(request: HttpRequest, pk: int) -> HttpResponse:
+def pupil_export(request: AuthedRequest, pk: int) -> HttpResponse:
     # Reach first (a wrong id answers 404, not a password prompt), then a recent login, then the export.
     scoping.get_in_reach_or_404(
         Pupil.objects.all(), request.user, Capability.MANAGE_PUPILS, field="school", pk=pk

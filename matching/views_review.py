@@ -7,7 +7,7 @@ message that says what happened to which pair.
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import messages
@@ -20,10 +20,11 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import scoping
+from accounts.http import AuthedRequest
 from accounts.roles import Capability
-from core.errors import ServiceError
+from core.errors import NotFound, ServiceError
 from core.redirects import redirect_next
-from matching import followup, parent_letters, review
+from matching import parent_letters
 from matching.explanations import explain, interest_names
 from matching.forms import (
     CheckInForm,
@@ -35,15 +36,19 @@ from matching.forms import (
     SwapForm,
 )
 from matching.models import Buddy, Match, MatchStatus
+from matching.services import followup, review
 from pupils import access
 from pupils.models import AccessAction
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 
 @dataclass(frozen=True)
 class Action:
     form: type[forms.Form]
     verb: Callable[[Any, int, dict[str, Any]], object]
-    done: str  # says what happened, with %(pair)s
+    done: "StrPromise"  # says what happened, with %(pair)s (translated when shown)
     slot: str = ""  # the context name of the form on the page, re-rendered with its errors
 
 
@@ -118,7 +123,7 @@ def _buddy_names(ids: set[int]) -> dict[int, str]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def match_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def match_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     match = scoping.get_in_reach_or_404(
         Match.objects.select_related("pupil", "buddy", "school", "run"),
         request.user,
@@ -140,6 +145,8 @@ def match_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("matching:match_detail", match.pk)
     try:
         action.verb(request.user, match.pk, form.cleaned_data)
+    except NotFound:
+        raise  # seen but not in the user's reach for this action: a 404, as before (not a message)
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:
@@ -176,7 +183,7 @@ def _render(request: HttpRequest, match: Match, forms_: dict[str, forms.Form]) -
 
 @login_required
 @require_POST
-def bulk_approve(request: HttpRequest) -> HttpResponse:
+def bulk_approve(request: AuthedRequest) -> HttpResponse:
     ids = [int(v) for v in request.POST.getlist("match") if v.isdigit()]
     result = review.approve_many(request.user, ids)
     if result.approved:

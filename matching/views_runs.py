@@ -1,32 +1,46 @@
 """Pages for match runs (start, live progress, results), review, follow-up and reports."""
 
+from dataclasses import dataclass
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.db.models import QuerySet
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts import scoping
+from accounts.http import AuthedRequest, Viewer
 from accounts.roles import Capability
 from core.charts import bar_chart
 from core.errors import ServiceError
 from core.forms import apply_service_error
-from matching import followup, reports, run_access, runs
+from matching import reports, run_access
 from matching.explanations import explain, interest_names, unmatched_text
 from matching.forms import PupilSearchForm, StartRunForm
 from matching.models import Buddy, Match, MatchRun, MatchStatus, RunStatus, UnmatchedPupil
+from matching.services import followup, runs
 from pupils import access
-from pupils.models import AccessAction
+from pupils.models import AccessAction, Pupil
 
 
-def _runs(user: object):  # type: ignore[no-untyped-def]
+@dataclass(frozen=True)
+class UnmatchedLine:
+    """A pupil the run found no buddy for, with the reason in words."""
+
+    pupil: Pupil
+    pupil_id: int
+    text: str
+
+
+def _runs(user: Viewer) -> QuerySet[MatchRun]:
     return run_access.visible_runs(user)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def run_list(request: HttpRequest) -> HttpResponse:
+def run_list(request: AuthedRequest) -> HttpResponse:
     if not scoping.can(request.user, Capability.RUN_MATCHING):
         raise Http404
     form = StartRunForm(request.POST or None, user=request.user)
@@ -54,7 +68,7 @@ def _progress_label(run: MatchRun) -> str:
 
 
 @login_required
-def run_progress(request: HttpRequest, pk: int) -> JsonResponse:
+def run_progress(request: AuthedRequest, pk: int) -> JsonResponse:
     run = run_access.get_visible_or_404(request.user, pk)
     return JsonResponse(
         {"status": run.status, "percent": run.percent, "label": _progress_label(run), "done": run.is_finished}
@@ -73,7 +87,7 @@ UNMATCHED_SHOWN = 200  # names listed under "without a buddy"; the rest are coun
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def run_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     """The proposals and the pupils without a buddy; a name search is posted (names stay out of URLs).
     Anyone who reaches a school with results in the run opens it and sees their schools' part only."""
     run = run_access.get_visible_or_404(request.user, pk)
@@ -100,8 +114,10 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         }
         for m in page
     ]
-    for u in unmatched:
-        u.text = unmatched_text(u.reason, u.params, u.school.name)
+    lines = [
+        UnmatchedLine(u.pupil, u.pupil_id, unmatched_text(u.reason, u.params, u.school.name))
+        for u in unmatched
+    ]
     access.record(
         request.user,
         [m.pupil_id for m in page] + [u.pupil_id for u in unmatched],
@@ -115,7 +131,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "run": run,
             "page": page,
             "rows": rows,
-            "unmatched": unmatched,
+            "unmatched": lines,
             "unmatched_more": more,
             "search": search,
             "name": name,
@@ -126,7 +142,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def match_list(request: HttpRequest) -> HttpResponse:
+def match_list(request: AuthedRequest) -> HttpResponse:
     if not scoping.can(request.user, Capability.VIEW_PUPILS):
         raise Http404
     qs = scoping.scope(
@@ -158,7 +174,7 @@ def match_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def report(request: HttpRequest) -> HttpResponse:
+def report(request: AuthedRequest) -> HttpResponse:
     if not scoping.can(request.user, Capability.VIEW_REPORTS):
         raise Http404
     data = reports.build(request.user)

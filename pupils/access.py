@@ -5,13 +5,14 @@ from collections.abc import Iterable
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts import scoping
+from accounts.http import Viewer
 from accounts.models import Membership
 from accounts.roles import Capability
 from pupils.models import AccessAction, AccessLog, AccessSubject, Pupil
 
 
 def record(
-    user: object,
+    user: Viewer | None,
     pupil_ids: Iterable[int],
     action: str,
     *,
@@ -40,7 +41,7 @@ def record(
     )
 
 
-def visible_entries(user: object) -> QuerySet[AccessLog]:
+def visible_entries(user: Viewer) -> QuerySet[AccessLog]:
     """Access log entries a privacy officer may read: those about pupils of schools in their reach, and
     those about pupils no longer held (erased) written by people who work there. Ids only, by design."""
     reach = scoping.reach(user, Capability.VIEW_ACCESS_LOG)

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from pupils.models import AccessLog, Interest, Pupil
 
@@ -22,11 +23,11 @@ class AccessLogAdmin(admin.ModelAdmin):
     list_display = ["at", "user", "action", "pupil_id", "context"]
     list_filter = ["action"]
 
-    def has_add_permission(self, request: object) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request: object, obj: object = None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: AccessLog | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request: object, obj: object = None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: AccessLog | None = None) -> bool:
         return False

@@ -14,7 +14,7 @@ class PupilsConfig(AppConfig):
         from pupils.models import AccessLog
 
         navigation.register(
-            capfirst(AccessLog._meta.verbose_name_plural),
+            capfirst(str(AccessLog._meta.verbose_name_plural)),
             "matching:access_log",
             Capability.VIEW_ACCESS_LOG,
             order=39,

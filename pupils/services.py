@@ -11,9 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import scoping
-from accounts.models import Organisation
+from accounts.models import Organisation, User
 from accounts.roles import Capability, OrganisationKind
-from core.errors import ServiceError
+from core.errors import NotFound, ServiceError
 from pupils import access, languages
 from pupils.models import AccessAction, AccessLog, Interest, Pupil
 
@@ -32,7 +32,7 @@ PUPIL_FIELDS = (
 
 
 def check_school(
-    user: object, school: Organisation | None, capability: Capability = Capability.MANAGE_PUPILS
+    user: User, school: Organisation | None, capability: Capability = Capability.MANAGE_PUPILS
 ) -> Organisation:
     if school is None or school.kind != OrganisationKind.SCHOOL or not scoping.can(user, capability, school):
         raise ServiceError(_("This school does not exist or is outside your reach."), field="school")
@@ -75,7 +75,7 @@ def _apply(pupil: Pupil, data: dict[str, Any]) -> None:
 
 
 def create_pupil(
-    user: object,
+    user: User,
     school: Organisation,
     interests: list[Interest] | None = None,
     *,
@@ -89,7 +89,7 @@ def create_pupil(
     _apply(pupil, data)
     if pupil.consent_by:
         pupil.consent_at = timezone.now()
-        pupil.consent_recorded_by = user if getattr(user, "pk", None) else None
+        pupil.consent_recorded_by = user
     with transaction.atomic():
         pupil.save()
         if interests:
@@ -98,11 +98,11 @@ def create_pupil(
     return pupil
 
 
-def import_pupils(user: object, rows: list[dict[str, Any]]) -> list[Pupil]:
+def import_pupils(user: User, rows: list[dict[str, Any]]) -> list[Pupil]:
     """Create many validated pupil records at once (a CSV import), in the caller's transaction, and log
     them. Each row holds ``PUPIL_FIELDS``, ``school`` and ``interests``; the caller has checked them."""
     now = timezone.now()
-    recorded_by = user if getattr(user, "pk", None) else None
+    recorded_by = user
     pupils = []
     for row in rows:
         values = {name: row.get(name) for name in PUPIL_FIELDS}
@@ -128,7 +128,7 @@ def import_pupils(user: object, rows: list[dict[str, Any]]) -> list[Pupil]:
 
 
 def update_pupil(
-    user: object,
+    user: User,
     pupil: Pupil,
     school: Organisation | None = None,
     interests: list[Interest] | None = None,
@@ -143,7 +143,7 @@ def update_pupil(
     _apply(pupil, data)
     if pupil.consent_by and not had_consent:
         pupil.consent_at = timezone.now()
-        pupil.consent_recorded_by = user if getattr(user, "pk", None) else None
+        pupil.consent_recorded_by = user
     elif not pupil.consent_by:
         pupil.consent_at = None
         pupil.consent_recorded_by = None
@@ -160,7 +160,7 @@ def _day(value: date | None) -> str | None:
 
 
 def pupil_record(pupil: Pupil) -> dict[str, Any]:
-    """The pupil's own fields, JSON-ready; domains add what they hold (see matching.retention)."""
+    """The pupil's own fields, JSON-ready; domains add what they hold (see matching.services.retention)."""
     return {
         "id": pupil.pk,
         "first_name": pupil.first_name,
@@ -208,11 +208,14 @@ def anonymise(pupil_ids: list[int]) -> int:
     return len(ids)
 
 
-def erase_pupil(user: object, pupil_id: int, reason: str = "") -> None:
+def erase_pupil(user: User, pupil_id: int, reason: str = "") -> None:
     """Erase a pupil and everything linked (matches, check-ins); the access log keeps only the id."""
     with transaction.atomic():
-        pupil = scoping.get_in_reach_or_404(
-            Pupil.objects.select_for_update(), user, Capability.MANAGE_PUPILS, field="school", pk=pupil_id
-        )
+        try:
+            pupil = scoping.scope(
+                Pupil.objects.select_for_update(), user, Capability.MANAGE_PUPILS, field="school"
+            ).get(pk=pupil_id)
+        except Pupil.DoesNotExist:
+            raise NotFound(_("Not found.")) from None  # DRF's wording and its translation, as before
         access.record(user, [pupil.pk], AccessAction.ERASE, context="pupils.erase", reason=reason)
         pupil.delete()

@@ -4,13 +4,14 @@ record is written to the access log; URLs carry only the pupil's id."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import Field, Q, QuerySet
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import scoping
+from accounts.http import AuthedRequest, Viewer
 from accounts.models import User
 from accounts.roles import Capability
 from core.errors import ServiceError
@@ -20,7 +21,7 @@ from pupils.forms import AccessLogFilterForm, EraseForm, PupilFilterForm, PupilF
 from pupils.models import AccessAction, AccessLog, Pupil
 
 
-def _pupils(user: object):  # type: ignore[no-untyped-def]
+def _pupils(user: Viewer) -> QuerySet[Pupil]:
     return scoping.scope(
         Pupil.objects.filter(anonymised_at__isnull=True).select_related("school"),
         user,
@@ -30,7 +31,7 @@ def _pupils(user: object):  # type: ignore[no-untyped-def]
 
 
 @login_required
-def pupil_list(request: HttpRequest) -> HttpResponse:
+def pupil_list(request: AuthedRequest) -> HttpResponse:
     if not scoping.can(request.user, Capability.VIEW_PUPILS):
         raise Http404
     form = PupilFilterForm(request.GET or None, user=request.user)
@@ -65,7 +66,7 @@ def pupil_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def pupil_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def pupil_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     pupil = scoping.get_in_reach_or_404(
         Pupil.objects.select_related("school").prefetch_related("interests"),
         request.user,
@@ -96,7 +97,7 @@ def _initial(pupil: Pupil) -> dict[str, object]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def pupil_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def pupil_form(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
     if not scoping.can(request.user, Capability.MANAGE_PUPILS):
         raise Http404
     pupil = None
@@ -126,7 +127,7 @@ def pupil_form(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 @login_required
 @require_POST
-def pupil_erase(request: HttpRequest, pk: int) -> HttpResponse:
+def pupil_erase(request: AuthedRequest, pk: int) -> HttpResponse:
     form = EraseForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give a reason for erasing."))
@@ -137,7 +138,7 @@ def pupil_erase(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def access_log(request: HttpRequest) -> HttpResponse:
+def access_log(request: AuthedRequest) -> HttpResponse:
     """The access log for the region's privacy officer: who did what to which pupil id, when and why.
     Shows ids only; no pupil data is loaded."""
     if not scoping.can(request.user, Capability.VIEW_ACCESS_LOG):
@@ -174,7 +175,8 @@ def access_log(request: HttpRequest) -> HttpResponse:
 
 
 def _log_labels() -> dict[str, object]:
-    return {
-        name: AccessLog._meta.get_field(name).verbose_name
-        for name in ("at", "user", "action", "pupil_id", "context", "reason")
-    }
+    labels: dict[str, object] = {}
+    for name in ("at", "user", "action", "pupil_id", "context", "reason"):
+        field = AccessLog._meta.get_field(name)  # concrete fields, each with its verbose name
+        labels[name] = field.verbose_name if isinstance(field, Field) else name
+    return labels

@@ -67,7 +67,7 @@ def test_it_keeps_every_contract_on_the_code_as_it_is() -> None:
     ("importer", "imported", "contract_id"),
     [
         ("courses.services", "matching.models", "domains-independent"),
-        ("matching.review", "caseloads.services", "domains-independent"),
+        ("matching.services.review", "caseloads.services", "domains-independent"),
         ("caseloads.services", "courses.models", "domains-independent"),
         ("caseloads.services", "matching.models", "domains-independent"),
         ("matching.engine.costs", "django.db", "engine-pure"),

@@ -17,7 +17,7 @@ from core import numbers
 from core.charts import bar_chart
 from core.errors import ServiceError
 from courses import services as course_services
-from matching.imports import ImportInvalid, RowError
+from matching.services.imports import ImportInvalid, RowError
 from pupils import access
 from pupils.models import AccessAction
 from tests.caseloads.factories import make_case, make_supporter, make_visit

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     extend_schema_field,
@@ -10,11 +11,13 @@ from drf_spectacular.utils import (
 from rest_framework import serializers
 
 from accounts import scoping
+from accounts.http import Viewer
+from accounts.models import Organisation
 from accounts.roles import Capability
 from api.fields import ChoiceOrNull
 from api.params import MAX_ID
 from core.errors import ServiceError
-from matching import imports, services
+from matching import services
 from matching.explanations import explain
 from matching.models import (
     Buddy,
@@ -27,11 +30,22 @@ from matching.models import (
     Match,
     MatchRun,
 )
+from matching.services import imports
 from pupils.models import Interest
 
 
-def schools_in_reach(user: object) -> Any:
+def schools_in_reach(user: Viewer) -> QuerySet[Organisation]:
     return scoping.reach(user, Capability.MANAGE_PUPILS).organisations().filter(kind="school")
+
+
+def limit_school_choices(serializer: serializers.Serializer[Any]) -> None:
+    """The ``school`` field of a pupil or buddy offers the schools where the caller manages pupils."""
+    request = serializer.context.get("request")
+    school = serializer.fields["school"]
+    if request is not None and isinstance(school, serializers.RelatedField):
+        # The stubs type RelatedField.queryset as QuerySet | Manager and check the assignment against
+        # Manager.__get__, which wants a model's Options: a stub quirk, the assignment is DRF's own way.
+        school.queryset = schools_in_reach(request.user)  # type: ignore[arg-type]
 
 
 class LanguageListField(serializers.ListField):
@@ -69,9 +83,7 @@ class BuddySerializer(serializers.ModelSerializer):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None:
-            self.fields["school"].queryset = schools_in_reach(request.user)
+        limit_school_choices(self)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         kind = attrs.get("kind", getattr(self.instance, "kind", None))
@@ -79,7 +91,7 @@ class BuddySerializer(serializers.ModelSerializer):
         try:
             services.check_buddy_consent(kind, consent_by)
         except ServiceError as exc:
-            raise serializers.ValidationError({exc.field: [exc.message]}) from None
+            raise serializers.ValidationError({exc.field or "consent_by": [exc.message]}) from None
         return attrs
 
 
@@ -110,7 +122,10 @@ class ImportErrorsSerializer(serializers.Serializer):
 
     detail = serializers.CharField()
     code = serializers.CharField()
-    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
+    # The error shape's key is ``fields``, which shadows Serializer.fields in the stubs; only the schema reads it.
+    fields = serializers.DictField(  # type: ignore[assignment]
+        child=serializers.ListField(child=serializers.CharField()), required=False
+    )
     rows = ImportRowErrorSerializer(many=True)
 
 

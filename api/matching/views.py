@@ -4,8 +4,10 @@ Every queryset is scoped by reach (a wrong id answers 404); viewsets validate, c
 its errors.
 """
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, cast
 
+from django.db.models import QuerySet
 from django.utils.functional import SimpleLazyObject
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -18,8 +20,13 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
+from rest_framework.serializers import BaseSerializer
+
+if TYPE_CHECKING:
+    from rest_framework.permissions import _PermissionClass
 
 from accounts import scoping
+from accounts.models import User
 from accounts.roles import Capability
 from api import examples
 from api.matching.serializers import (
@@ -43,7 +50,7 @@ from api.params import int_param, pk_or_404
 from api.permissions import capability, require
 from api.schema import conflict
 from core.errors import ServiceError
-from matching import followup, imports, review, runs, services
+from matching import services
 from matching.explanations import interest_names
 from matching.models import (
     Buddy,
@@ -54,17 +61,24 @@ from matching.models import (
     MatchRun,
     MatchStatus,
 )
+from matching.services import followup, imports, review, runs
 from pupils import access
 from pupils.models import AccessAction
 
-urlpatterns: list = []
+urlpatterns: list[object] = []
+
+
+def acting_user(request: Request) -> User:
+    """The signed-in user of a view whose ``permission_classes`` come from ``api.permissions.require``: its
+    first default, ``IsAuthenticated``, has refused everyone else before the view runs."""
+    return cast(User, request.user)
 
 
 class ImportMixin:
     """Pupils and buddies alike: readable with VIEW_PUPILS, written and imported with MANAGE_PUPILS."""
 
     import_kind: str
-    permission_classes = require(
+    permission_classes: "Sequence[_PermissionClass]" = require(
         capability(
             Capability.MANAGE_PUPILS, actions={"create", "update", "partial_update", "destroy", "import_csv"}
         )
@@ -80,7 +94,7 @@ class ImportMixin:
     def import_csv(self, request: Request) -> Response:
         try:
             text = imports.read_upload(request.FILES.get("file"))
-            outcome = imports.import_csv(request.user, self.import_kind, text)
+            outcome = imports.import_csv(acting_user(request), self.import_kind, text)
         except ServiceError as exc:
             rows = exc.rows if isinstance(exc, imports.ImportInvalid) else []
             return Response(
@@ -113,7 +127,7 @@ class BuddyViewSet(ImportMixin, viewsets.ModelViewSet):
     serializer_class = BuddySerializer
     import_kind = ImportKind.BUDDIES
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[Buddy]:
         qs = scoping.scope(
             Buddy.objects.filter(anonymised_at__isnull=True).prefetch_related("interests"),
             self.request.user,
@@ -126,16 +140,18 @@ class BuddyViewSet(ImportMixin, viewsets.ModelViewSet):
             qs = qs.filter(kind=kind)
         return qs.order_by("school_id", "first_name", "id")
 
-    def perform_create(self, serializer: BuddySerializer) -> None:
-        serializer.instance = services.create_buddy(self.request.user, **serializer.validated_data)
+    def perform_create(self, serializer: BaseSerializer[Buddy]) -> None:
+        serializer.instance = services.create_buddy(acting_user(self.request), **serializer.validated_data)
 
-    def perform_update(self, serializer: BuddySerializer) -> None:
+    def perform_update(self, serializer: BaseSerializer[Buddy]) -> None:
+        # UpdateModelMixin.update built the serializer on self.get_object(): it has its instance.
+        buddy = cast(Buddy, serializer.instance)
         serializer.instance = services.update_buddy(
-            self.request.user, serializer.instance, **serializer.validated_data
+            acting_user(self.request), buddy, **serializer.validated_data
         )
 
     def perform_destroy(self, instance: Buddy) -> None:
-        services.delete_buddy(self.request.user, instance)
+        services.delete_buddy(acting_user(self.request), instance)
 
 
 class ImportJobViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -143,7 +159,7 @@ class ImportJobViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 
     serializer_class = ImportJobSerializer
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[ImportJob]:
         if not self.request.user.is_authenticated:
             return ImportJob.objects.none()
         return ImportJob.objects.filter(created_by=self.request.user)
@@ -158,7 +174,7 @@ class MatchRunViewSet(
     serializer_class = MatchRunSerializer
     permission_classes = require(capability(Capability.RUN_MATCHING))
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[MatchRun]:
         return scoping.scope(
             MatchRun.objects.all(), self.request.user, Capability.RUN_MATCHING, field="scope"
         )
@@ -174,7 +190,9 @@ class MatchRunViewSet(
         run until ``status`` is ``done``. Answers 409 ``run_active`` while a run for the same scope and kind is going."""
         data = StartRunSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        run = runs.start_run(request.user, data.validated_data["scope"], data.validated_data["buddy_kind"])
+        run = runs.start_run(
+            acting_user(request), data.validated_data["scope"], data.validated_data["buddy_kind"]
+        )
         run.refresh_from_db()
         return Response(MatchRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
@@ -202,7 +220,7 @@ class MatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         capability(Capability.RUN_MATCHING, actions={"check_ins"}, methods={"POST"}),
     )
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[Match]:
         qs = scoping.scope(
             Match.objects.select_related("pupil", "buddy"),
             self.request.user,
@@ -221,7 +239,7 @@ class MatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return {**super().get_serializer_context(), "interest_names": SimpleLazyObject(interest_names)}
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
+        page = self.paginate_queryset(self.get_queryset()) or []
         access.record(request.user, [m.pupil_id for m in page], AccessAction.LIST, context="api.matches")
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
@@ -242,7 +260,7 @@ class MatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str) -> Response:
         """Approve a proposal: the pair becomes an active match with check-ins scheduled."""
-        return self._answer(review.approve(request.user, pk_or_404(pk)))
+        return self._answer(review.approve(acting_user(request), pk_or_404(pk)))
 
     @extend_schema(
         summary="Approve many proposed matches",
@@ -255,7 +273,7 @@ class MatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         """Approve up to 1,000 proposals at once; ``refused`` gives the reason per id that could not be approved."""
         data = BulkApproveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        result = review.approve_many(request.user, data.validated_data["ids"])
+        result = review.approve_many(acting_user(request), data.validated_data["ids"])
         return Response(
             {"approved": result.approved, "refused": {str(k): v for k, v in result.refused.items()}}
         )
@@ -264,13 +282,13 @@ class MatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, pk: str) -> Response:
         """Reject a proposal: this pair is never proposed again."""
-        return self._answer(review.reject(request.user, pk_or_404(pk)))
+        return self._answer(review.reject(acting_user(request), pk_or_404(pk)))
 
     @extend_schema(summary="Lock a proposed match", request=None, responses={200: MatchSerializer})
     @action(detail=True, methods=["post"])
     def lock(self, request: Request, pk: str) -> Response:
         """Lock a proposal so later runs keep it as it is."""
-        return self._answer(review.lock(request.user, pk_or_404(pk)))
+        return self._answer(review.lock(acting_user(request), pk_or_404(pk)))
 
     @extend_schema(
         summary="Swap the buddy of a proposed match", request=SwapSerializer, responses={200: MatchSerializer}
@@ -280,7 +298,7 @@ class MatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         """Replace the buddy of a proposal with another buddy at the same school."""
         data = SwapSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return self._answer(review.swap(request.user, pk_or_404(pk), data.validated_data["buddy"]))
+        return self._answer(review.swap(acting_user(request), pk_or_404(pk), data.validated_data["buddy"]))
 
     @extend_schema(summary="End a match", request=EndSerializer, responses={200: MatchSerializer})
     @action(detail=True, methods=["post"])
@@ -288,7 +306,9 @@ class MatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         """End an active match with a reason."""
         data = EndSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return self._answer(followup.end_match(request.user, pk_or_404(pk), data.validated_data["reason"]))
+        return self._answer(
+            followup.end_match(acting_user(request), pk_or_404(pk), data.validated_data["reason"])
+        )
 
     @extend_schema(
         summary="Record the fit after the first meeting",
@@ -300,7 +320,9 @@ class MatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         """Record how well the pair fits after the first meeting."""
         data = FitSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return self._answer(followup.record_fit(request.user, pk_or_404(pk), data.validated_data["fit"]))
+        return self._answer(
+            followup.record_fit(acting_user(request), pk_or_404(pk), data.validated_data["fit"])
+        )
 
     @extend_schema(
         summary="List a match's check-ins",
@@ -322,7 +344,7 @@ class MatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             return Response(CheckInSerializer(match.check_ins.all(), many=True).data)
         data = OutcomeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        check_in = followup.record_check_in(request.user, match.pk, data.validated_data["outcome"])
+        check_in = followup.record_check_in(acting_user(request), match.pk, data.validated_data["outcome"])
         return Response(CheckInSerializer(check_in).data, status=status.HTTP_201_CREATED)
 
 

@@ -4,7 +4,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from api.matching.serializers import LanguageListField, schools_in_reach
+from api.matching.serializers import LanguageListField, limit_school_choices
 from pupils.models import Interest, Pupil
 
 
@@ -39,6 +39,4 @@ class PupilSerializer(serializers.ModelSerializer):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None:
-            self.fields["school"].queryset = schools_in_reach(request.user)
+        limit_school_choices(self)

@@ -1,9 +1,9 @@
 """Viewsets of the pupils API: the pupil records of buddy matching. Listing or reading them writes the
 access log."""
 
-from typing import Any
+from typing import Any, cast
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
@@ -13,10 +13,11 @@ from rest_framework import viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
+from rest_framework.serializers import BaseSerializer
 
 from accounts import scoping
 from accounts.roles import Capability
-from api.matching.views import ImportMixin
+from api.matching.views import ImportMixin, acting_user
 from api.params import int_param
 from api.pupils.serializers import PupilSerializer
 from matching.models import (
@@ -41,7 +42,7 @@ class PupilViewSet(ImportMixin, viewsets.ModelViewSet):
     serializer_class = PupilSerializer
     import_kind = ImportKind.PUPILS
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[Pupil]:
         qs = scoping.scope(
             Pupil.objects.filter(anonymised_at__isnull=True).prefetch_related("interests"),
             self.request.user,
@@ -61,7 +62,7 @@ class PupilViewSet(ImportMixin, viewsets.ModelViewSet):
         return qs.order_by("transition_date", "id")
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset())) or []
         access.record(request.user, [p.pk for p in page], AccessAction.LIST, context="api.pupils")
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
@@ -70,16 +71,20 @@ class PupilViewSet(ImportMixin, viewsets.ModelViewSet):
         access.record(request.user, [pupil.pk], AccessAction.VIEW, context="api.pupil")
         return Response(self.get_serializer(pupil).data)
 
-    def perform_create(self, serializer: PupilSerializer) -> None:
-        serializer.instance = pupil_services.create_pupil(self.request.user, **serializer.validated_data)
+    def perform_create(self, serializer: BaseSerializer[Pupil]) -> None:
+        serializer.instance = pupil_services.create_pupil(
+            acting_user(self.request), **serializer.validated_data
+        )
 
-    def perform_update(self, serializer: PupilSerializer) -> None:
+    def perform_update(self, serializer: BaseSerializer[Pupil]) -> None:
+        # UpdateModelMixin.update built the serializer on self.get_object(): it has its instance.
+        pupil = cast(Pupil, serializer.instance)
         serializer.instance = pupil_services.update_pupil(
-            self.request.user, serializer.instance, **serializer.validated_data
+            acting_user(self.request), pupil, **serializer.validated_data
         )
 
     def perform_destroy(self, instance: Pupil) -> None:
-        pupil_services.erase_pupil(self.request.user, instance.pk, reason="api")
+        pupil_services.erase_pupil(acting_user(self.request), instance.pk, reason="api")
 
 
 def register(router: BaseRouter) -> None:

@@ -100,6 +100,40 @@ class _Batch:
         self.s_list, self.r_list = self.s_off.tolist(), self.r_off.tolist()
 
 
+def _places(
+    free: np.ndarray, load: np.ndarray, pupils_there: np.ndarray, w: Weights
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """The places of the batch's buddies: whose each is, what it costs, and the big-M bound ``hi``.
+
+    Buddy c gets min(free, pupils in its component) places (exact: it can never take more); place j of a
+    buddy with load L costs w.load * (L + j), non-decreasing in j, so the cheapest places of a buddy are
+    its first ones and no sorting is needed."""
+    places = np.minimum(free, pupils_there)
+    place_of = np.repeat(np.arange(free.shape[0]), places)
+    j = np.arange(place_of.shape[0]) - np.repeat(np.cumsum(places) - places, places)
+    place_cost = w.load * (load[place_of] + j)
+    # Upper bound of any finite cost on a place (for big-M; see assign._big_m): worst soft terms plus
+    # the dearest place of the batch. Every cost is >= 0 because the weights are.
+    hi = max(w.bridge_language, w.no_language) + w.grade * w.grade_cap + w.interest * w.interest_cap
+    hi += float(place_cost.max(initial=0.0))
+    return place_of, place_cost, hi
+
+
+def _exclusions(
+    prep: Prepared, rows: np.ndarray, rcomp: np.ndarray, aidx: np.ndarray, acomp: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Exclusions as batch positions (row, buddy), grouped by component (sorted by row)."""
+    row_pos = np.full(len(prep.problem.pupils), -1, dtype=np.int64)
+    row_pos[rows] = np.arange(rows.shape[0])
+    a_pos = np.full(len(prep.problem.buddies), -1, dtype=np.int64)
+    a_pos[aidx] = np.arange(aidx.shape[0])
+    ex_r, ex_a = row_pos[prep.excl_p], a_pos[prep.excl_b]
+    inside = (ex_r >= 0) & (ex_a >= 0)
+    inside[inside] = rcomp[ex_r[inside]] == acomp[ex_a[inside]]
+    order = np.argsort(ex_r[inside], kind="stable")
+    return ex_r[inside][order], ex_a[inside][order]
+
+
 def _gather(prep: Prepared, positions: np.ndarray) -> tuple[_Batch, np.ndarray, np.ndarray, np.ndarray]:
     """Gather the batch once; returns it with (row pupil indices, candidate buddy indices, pupils)."""
     problem = prep.problem
@@ -118,29 +152,8 @@ def _gather(prep: Prepared, positions: np.ndarray) -> tuple[_Batch, np.ndarray, 
     n_rows = np.bincount(rcomp, minlength=k)
     c_off = _offsets(np.bincount(ccomp, minlength=k))
     B = gather_buddies(buddies, cols, prep.free, prep.eff_load, w)
-
-    # Places: buddy c gets min(free, pupils in its component) of them (exact: it can never take more);
-    # place j of a buddy with load L costs w.load * (L + j), non-decreasing in j, so the cheapest
-    # places of a buddy are its first ones and no sorting is needed.
-    places = np.minimum(B.free, n_rows[ccomp])
-    place_of = np.repeat(np.arange(cols.shape[0]), places)
-    j = np.arange(place_of.shape[0]) - np.repeat(np.cumsum(places) - places, places)
-    place_cost = w.load * (B.load[place_of] + j)
-    # Upper bound of any finite cost on a place (for big-M; see assign._big_m): worst soft terms plus
-    # the dearest place of the batch. Every cost is >= 0 because the weights are.
-    hi = max(w.bridge_language, w.no_language) + w.grade * w.grade_cap + w.interest * w.interest_cap
-    hi += float(place_cost.max(initial=0.0))
-
-    # Exclusions as batch positions, grouped by component (sorted by row).
-    row_pos = np.full(len(pupils), -1, dtype=np.int64)
-    row_pos[rows] = np.arange(rows.shape[0])
-    a_pos = np.full(len(buddies), -1, dtype=np.int64)
-    a_pos[aidx] = np.arange(aidx.shape[0])
-    ex_r, ex_a = row_pos[prep.excl_p], a_pos[prep.excl_b]
-    inside = (ex_r >= 0) & (ex_a >= 0)
-    inside[inside] = rcomp[ex_r[inside]] == acomp[ex_a[inside]]
-    order = np.argsort(ex_r[inside], kind="stable")
-    ex_r, ex_a = ex_r[inside][order], ex_a[inside][order]
+    place_of, place_cost, hi = _places(B.free, B.load, n_rows[ccomp], w)
+    ex_r, ex_a = _exclusions(prep, rows, rcomp, aidx, acomp)
     n = rows.shape[0]
     batch = _Batch(
         P=gather_pupils(pupils, rows),
@@ -260,14 +273,9 @@ def _pad(x: np.ndarray, least: int) -> np.ndarray:
     return padded
 
 
-def solve_arrays(prep: Prepared, positions: np.ndarray) -> BatchArrays:
-    """Solve the components at ``positions`` (indices into ``prep.groups``) exactly, as arrays."""
-    t0 = time.perf_counter()
-    problem = prep.problem
-    pupils, buddies, w = problem.pupils, problem.buddies, problem.weights
-    positions = np.asarray(positions, dtype=np.int64)
-    k = positions.shape[0]
-    bt, rows, cols, p_len = _gather(prep, positions)
+def _solve_components(bt: _Batch, w: Weights) -> None:
+    """Solve every component with pupils and places: large ones one by one, small ones stacked by
+    padded width (components in batch order within a stack)."""
     n_rows, n_cand = np.diff(bt.r_off), np.diff(bt.c_off)
     solvable = (n_rows > 0) & (np.diff(bt.s_off) > 0)
     small = solvable & (n_rows * n_cand <= SMALL_PAIRS)
@@ -281,6 +289,18 @@ def solve_arrays(prep: Prepared, positions: np.ndarray) -> BatchArrays:
         starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
         for a, b in zip(starts.tolist(), [*starts[1:].tolist(), order.shape[0]], strict=True):
             _solve_stack(bt, comps[order[a:b]], int(key[a]), w)
+
+
+def solve_arrays(prep: Prepared, positions: np.ndarray) -> BatchArrays:
+    """Solve the components at ``positions`` (indices into ``prep.groups``) exactly, as arrays."""
+    t0 = time.perf_counter()
+    problem = prep.problem
+    pupils, buddies, w = problem.pupils, problem.buddies, problem.weights
+    positions = np.asarray(positions, dtype=np.int64)
+    k = positions.shape[0]
+    bt, rows, cols, p_len = _gather(prep, positions)
+    n_rows = np.diff(bt.r_off)
+    _solve_components(bt, w)
     # Unmatched pupils, explained component by component (there are few).
     row_comp = np.repeat(np.arange(k), n_rows)
     explained = [

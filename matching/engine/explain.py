@@ -9,6 +9,9 @@ the small output objects.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 import numpy as np
 
 from .costs import pair_parts
@@ -66,11 +69,6 @@ def build_pairs(
     bridge_names, bridge_of = decode_patterns(parts["bridge_bits"], problem.language_names)
     int_names, int_of = decode_patterns(parts["interest_bits"], problem.interest_names)
     cost = soft + w.load * load_k
-    alt_ids = buddies.ids[np.maximum(alt_buddy, 0)].tolist()
-    alt_costs = alt_cost.tolist()
-    n_alt = np.isfinite(alt_cost).sum(axis=1).tolist()
-    pairs: list[Pair] = []
-    append = pairs.append
     rows = zip(
         pupils.ids[pupil_idx].tolist(),
         buddies.ids[buddy_idx].tolist(),
@@ -85,13 +83,27 @@ def build_pairs(
         parts["interests"].tolist(),
         int_of.tolist(),
         load_k.tolist(),
-        alt_ids,
-        alt_costs,
-        n_alt,
+        buddies.ids[np.maximum(alt_buddy, 0)].tolist(),
+        alt_cost.tolist(),
+        np.isfinite(alt_cost).sum(axis=1).tolist(),
         strict=True,
     )
+    return _assemble(rows, home_names, bridge_names, int_names)
+
+
+def _assemble(
+    rows: Iterator[tuple[Any, ...]],
+    home_names: list[tuple[str | int, ...]],
+    bridge_names: list[tuple[str | int, ...]],
+    int_names: list[tuple[str | int, ...]],
+) -> list[Pair]:
+    """The output objects from the batch's rows of plain values (see :func:`build_pairs`); the name lists
+    are the tag names of each distinct pattern the rows point into."""
+    pairs: list[Pair] = []
+    append = pairs.append
     for pid, bid, c, is_locked, home, bridge, h, b, peer, dist, n_int, i, k, a_ids, a_costs, n_a in rows:
-        # One list literal per shape instead of appends: this loop is the run's only per-pair Python.
+        # One list literal per shape instead of appends, and no call per pair: this loop is the run's
+        # only per-pair Python.
         if home:
             lang: Reason = ("shared_home_language", {"languages": [*home_names[h]]})
         elif bridge:

@@ -50,6 +50,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, linear_sum_assignment, linprog, milp
@@ -195,6 +196,66 @@ def _columns(x: np.ndarray, rows: np.ndarray, cols: np.ndarray, n: int) -> np.nd
     return out
 
 
+def _lower_bound_and_prices(
+    objective: np.ndarray, a: csr_array, upper: np.ndarray, p: int, clock: _Clock
+) -> tuple[float, np.ndarray]:
+    """The LP relaxation's lower bound ``low`` (less a safety margin) and every pair's reduced cost."""
+    lp = linprog(objective, A_ub=a, b_ub=upper, bounds=(0.0, 1.0), method="highs-ds", options=clock.options())
+    if lp.status == 0:
+        low = float(lp.fun) - SLACK * max(1.0, abs(float(lp.fun)))
+        return low, np.asarray(lp.lower.marginals[:p], dtype=np.float64)
+    return 0.0, np.zeros(p)  # the time limit stopped even the LP: no pricing, every pair stays
+
+
+def _solve_band(
+    objective: np.ndarray,
+    a: csr_array,
+    upper: np.ndarray,
+    keep: np.ndarray,
+    band: np.ndarray | None,
+    q: int,
+    cutoff: float,
+    clock: _Clock,
+) -> tuple[Any, np.ndarray]:
+    """The program on the kept pairs (and every spreading variable) for placements costing at most
+    ``cutoff``; with ``band``, only those using at least one of its pairs. The result and the variables."""
+    p = keep.size
+    chosen = np.concatenate([np.flatnonzero(keep), p + np.arange(q)])
+    # Only strictly better placements: the cut-off row ``cost <= target(best)`` turns proving
+    # ``best`` optimal into proving infeasibility, which HiGHS does several times faster.
+    extra = [csr_array(objective[chosen][None, :])]
+    limits = [cutoff]
+    if band is not None:
+        extra.append(csr_array(-np.append(band[keep].astype(np.float64), np.zeros(q))[None, :]))
+        limits.append(-1.0)
+    res = milp(
+        objective[chosen],
+        integrality=np.ones(chosen.size),
+        bounds=Bounds(0.0, 1.0),
+        constraints=LinearConstraint(
+            vstack([a[:, chosen], *extra], format="csr"), -np.inf, np.append(upper, limits)
+        ),
+        options=clock.options(mip_rel_gap=0.0, presolve=False),
+    )
+    return res, chosen
+
+
+def _scatter(values: np.ndarray, chosen: np.ndarray, size: int) -> np.ndarray:
+    """A solve's values over ``chosen`` placed into all ``size`` variables (zero elsewhere)."""
+    x = np.zeros(size)
+    x[chosen] = values
+    return x
+
+
+def _stopped_bound(res: object, low: float, best_value: float, excluded: float, whole: bool) -> float:
+    """The proven lower bound when the time limit stopped a band's solve."""
+    # Earlier bands: no better than ``best``; this band: at least its dual bound; the rest: excluded.
+    bound = max(low, min(_dual(res, low), best_value, excluded))
+    if whole:  # the optimum is a whole number too
+        bound = float(math.ceil(bound - 1e-6))
+    return bound
+
+
 def _least_cost(
     cost: np.ndarray,
     size: np.ndarray,
@@ -218,12 +279,7 @@ def _least_cost(
         return value - 1.0 if whole else value - 1e-6 * max(1.0, abs(value))
 
     best, best_value = start, total_cost(start, cost, spread)
-    lp = linprog(objective, A_ub=a, b_ub=upper, bounds=(0.0, 1.0), method="highs-ds", options=clock.options())
-    if lp.status == 0:
-        low = float(lp.fun) - SLACK * max(1.0, abs(float(lp.fun)))
-        reduced = np.asarray(lp.lower.marginals[:p], dtype=np.float64)
-    else:  # the time limit stopped even the LP: no pricing, every pair stays
-        low, reduced = 0.0, np.zeros(p)
+    low, reduced = _lower_bound_and_prices(objective, a, upper, p, clock)
     tau, covered = min(1.0, target(best_value) - low), -np.inf
     while True:
         keep = reduced <= tau + SLACK
@@ -235,35 +291,23 @@ def _least_cost(
         band = keep & (reduced > covered + SLACK)
         res = None
         if band.any():
-            chosen = np.concatenate([np.flatnonzero(keep), p + np.arange(q)])
-            # Only strictly better placements: the cut-off row ``cost <= target(best)`` turns proving
-            # ``best`` optimal into proving infeasibility, which HiGHS does several times faster.
-            extra = [csr_array(objective[chosen][None, :])]
-            limits = [target(best_value)]
-            if np.isfinite(covered):
-                extra.append(csr_array(-np.append(band[keep].astype(np.float64), np.zeros(q))[None, :]))
-                limits.append(-1.0)
-            res = milp(
-                objective[chosen],
-                integrality=np.ones(chosen.size),
-                bounds=Bounds(0.0, 1.0),
-                constraints=LinearConstraint(
-                    vstack([a[:, chosen], *extra], format="csr"), -np.inf, np.append(upper, limits)
-                ),
-                options=clock.options(mip_rel_gap=0.0, presolve=False),
+            res, chosen = _solve_band(
+                objective,
+                a,
+                upper,
+                keep,
+                band if np.isfinite(covered) else None,
+                q,
+                target(best_value),
+                clock,
             )
             if res.x is not None:
-                x = np.zeros(p + q)
-                x[chosen] = res.x
-                found = _columns(x, rows, cols, n)
+                found = _columns(_scatter(res.x, chosen, p + q), rows, cols, n)
                 value = total_cost(found, cost, spread)
                 if value < best_value:
                     best, best_value = found, value
         if res is not None and res.status not in (0, 2):  # stopped by the time limit
-            # Earlier bands: no better than ``best``; this band: at least its dual bound; the rest: excluded.
-            bound = max(low, min(_dual(res, low), best_value, excluded))
-            if whole:  # the optimum is a whole number too
-                bound = float(math.ceil(bound - 1e-6))
+            bound = _stopped_bound(res, low, best_value, excluded, whole)
             return best, bound, best_value <= bound + 1e-9
         # Dropped pairs have reduced costs above tau + SLACK: with one, a placement costs over target(best).
         if everything or tau + 1e-9 >= target(best_value) - low:

@@ -13,8 +13,8 @@ from playwright.sync_api import expect
 from accounts.roles import Role
 from core import outbox
 from core.models import OutboxMessage
-from matching import imports, runs
 from matching.models import Match, MatchRun, MatchStatus
+from matching.services import imports, runs
 from tests.e2e.helpers import assert_accessible, login, member, press_until_focused
 from tests.matching.factories import make_buddy, make_pupil
 

@@ -15,8 +15,8 @@ from playwright.sync_api import expect
 from accounts.roles import Role
 from core import outbox
 from core.models import OutboxMessage
-from matching import runs as matching_runs
 from matching.models import Match, MatchRun
+from matching.services import runs as matching_runs
 from placement import engine
 from placement.models import Placement, PlacementRun, Report, ReportStatus
 from placement.services import runs as placement_runs

@@ -22,8 +22,9 @@ from django.apps import apps
 from django.db import connection, transaction
 
 from accounts.roles import OrganisationKind, Role
-from matching import leases, runs, tasks
+from matching import leases, tasks
 from matching.models import Match, MatchRun, RunBatch, RunStatus, UnmatchedPupil
+from matching.services import runs
 from tests.factories import make_membership, make_org, make_org_tree
 from tests.matching.factories import make_buddy, make_pupil
 from tests.support import require_postgres, require_redis

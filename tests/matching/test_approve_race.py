@@ -13,8 +13,8 @@ from django.db.models import QuerySet
 
 from accounts.roles import Role
 from core.errors import ServiceError
-from matching import review
 from matching.models import Buddy, Match, MatchStatus
+from matching.services import review
 from tests.factories import make_membership, make_org_tree
 from tests.matching.factories import make_buddy, make_match, make_pupil
 from tests.support import require_postgres

@@ -7,8 +7,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from matching import beat, leases, runs, tasks
+from matching import beat, leases, tasks
 from matching.models import MatchRun, RunBatch, RunStatus
+from matching.services import runs
 from tests.matching.factories import make_buddy, make_pupil, make_run
 
 LEASE = leases.lease()

@@ -9,9 +9,9 @@ import pytest
 from django.db import connection
 
 from accounts.roles import Role
-from matching import runs
 from matching.models import BuddyKind, EndReason, MatchStatus
 from matching.problem_builder import load_batch
+from matching.services import runs
 from tests.factories import make_membership
 from tests.matching.factories import make_buddy, make_match, make_pupil, make_run
 from tests.support import require_postgres

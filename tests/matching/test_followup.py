@@ -5,8 +5,8 @@ import pytest
 from django.utils import timezone
 
 from core.errors import ServiceError
-from matching import followup, runs
 from matching.models import CheckIn, EndReason, Match, MatchRun, MatchStatus
+from matching.services import followup, runs
 from pupils.models import Pupil
 from tests.matching.factories import make_buddy, make_match, make_pupil
 

@@ -7,8 +7,9 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.roles import Role
-from matching import imports, tasks
+from matching import tasks
 from matching.models import Buddy, ImportJob, ImportStatus
+from matching.services import imports
 from pupils.models import AccessLog, Pupil
 from tests.factories import make_membership
 from tests.matching.factories import IMPORT_DAY, interest, make_pupil

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from matching import imports
+from matching.services import imports
 from pupils.models import Pupil
 from tests.factories import OrgTree
 from tests.matching.factories import brin_coordinator, typed_day

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from matching import imports
+from matching.services import imports
 from pupils.models import AccessAction, AccessLog, Pupil
 from tests.factories import OrgTree
 from tests.matching.factories import brin_coordinator, interest, make_pupil, typed_day

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from accounts.roles import Role
 from core.errors import ServiceError
-from matching import review, runs
 from matching.models import Match, MatchRun, MatchStatus, RunStatus
+from matching.services import review, runs
 from tests.factories import make_membership
 from tests.matching.factories import make_buddy, make_pupil
 

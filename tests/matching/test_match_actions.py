@@ -11,8 +11,8 @@ import pytest
 from django.contrib.messages import get_messages
 from django.utils import timezone
 
-from matching import followup
 from matching.models import CheckIn, EndReason, Match, MatchStatus, RejectReason
+from matching.services import followup
 from tests.matching.factories import make_buddy, make_match, make_pupil
 
 

@@ -8,8 +8,9 @@ from django.test import Client
 
 from accounts.roles import Role
 from core.errors import ServiceError
-from matching import parent_consent, review
+from matching import parent_consent
 from matching.models import BuddyConsentBy, BuddyKind, EndReason, Match, MatchStatus
+from matching.services import review
 from parents import consent
 from parents.models import ConsentChannel, ConsentRequest
 from tests.factories import make_membership

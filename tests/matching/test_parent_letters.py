@@ -10,8 +10,9 @@ from django.test import Client
 
 from accounts.roles import Role
 from core.errors import ServiceError
-from matching import parent_letters, retention
+from matching import parent_letters
 from matching.models import MatchStatus
+from matching.services import retention
 from parents.models import Letter, LetterKind
 from tests.factories import make_membership
 from tests.matching.factories import make_buddy, make_match, make_pupil

@@ -2,13 +2,13 @@ from datetime import date, timedelta
 
 import pytest
 from django.core import mail
-from django.http import Http404
 
 from accounts.roles import Role
-from core.errors import Conflict, ServiceError
+from core.errors import Conflict, NotFound, ServiceError
 from core.models import OutboxMessage
-from matching import notifications, review
+from matching import notifications
 from matching.models import CheckIn, Match, MatchStatus, RunStatus
+from matching.services import review
 from tests.factories import make_membership, make_user
 from tests.matching.factories import make_buddy, make_match, make_pupil
 
@@ -67,7 +67,7 @@ def test_it_refuses_to_approve_a_proposal_of_a_run_still_running(tree, coordinat
 def test_it_answers_404_when_approving_out_of_reach(tree, coordinator_a):
     match = make_match(make_pupil(tree.school_b), make_buddy(tree.school_b))
 
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         review.approve(coordinator_a, match.pk)
 
 

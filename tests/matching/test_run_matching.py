@@ -4,8 +4,9 @@ import pytest
 from django.utils import translation
 
 from core.errors import Conflict, ServiceError
-from matching import runs, tasks
+from matching import tasks
 from matching.models import Match, MatchRun, MatchStatus, RunBatch, RunStatus, UnmatchedPupil
+from matching.services import runs
 from tests.matching.factories import make_buddy, make_match, make_pupil
 
 
@@ -75,7 +76,7 @@ def test_it_fails_the_run_and_leaves_active_matches_untouched(tree, coordinator_
     run = _start(coordinator_a, tree.school_a)
 
     with (
-        mock.patch("matching.runs.engine.solve", side_effect=RuntimeError("boom")),
+        mock.patch("matching.services.runs.engine.solve", side_effect=RuntimeError("boom")),
         translation.override("en"),
     ):
         tasks.run_matching(run.pk)
@@ -184,7 +185,7 @@ def test_it_fails_the_run_when_a_transient_error_outlasts_the_retries(tree, coor
     run = _start(coordinator_a, tree.school_a)
     runs.prepare_run(run.pk)
 
-    with mock.patch("matching.runs.load_batch", side_effect=OperationalError("gone")):
+    with mock.patch("matching.services.runs.load_batch", side_effect=OperationalError("gone")):
         task = tasks.run_matching_batch
         task.push_request(retries=tasks.MAX_RETRIES)
         try:
@@ -205,7 +206,7 @@ def test_it_retries_a_transient_error_before_failing(tree, coordinator_a):
     runs.prepare_run(run.pk)
 
     with (
-        mock.patch("matching.runs.load_batch", side_effect=OperationalError("gone")),
+        mock.patch("matching.services.runs.load_batch", side_effect=OperationalError("gone")),
         mock.patch.object(tasks.run_matching_batch, "retry", side_effect=Retry()) as retry,
         pytest.raises(Retry),
     ):

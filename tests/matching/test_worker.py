@@ -7,8 +7,8 @@ import pytest
 
 from accounts.roles import Role
 from config.celery import app
-from matching import runs
 from matching.models import Match, MatchRun, RunStatus, UnmatchedPupil
+from matching.services import runs
 from tests.factories import make_membership, make_org_tree
 from tests.matching.factories import make_buddy, make_pupil
 from tests.support import require_postgres, require_redis

@@ -1,11 +1,11 @@
 from datetime import timedelta
 
 import pytest
-from django.http import Http404
 from django.utils import timezone
 
-from matching import retention
+from core.errors import NotFound
 from matching.models import Buddy, Match, MatchStatus
+from matching.services import retention
 from pupils.models import AccessLog, Pupil
 from tests.matching.factories import make_buddy, make_match, make_pupil
 
@@ -62,9 +62,9 @@ def test_it_erases_a_pupil_with_matches_and_keeps_only_the_id_in_the_log(tree, c
 def test_it_refuses_export_and_erase_out_of_reach(tree, coordinator_a):
     other = make_pupil(tree.school_b)
 
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         retention.export_pupil(coordinator_a, other.pk)
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         retention.erase_pupil(coordinator_a, other.pk)
     assert Pupil.objects.filter(pk=other.pk).exists()
 

@@ -12,11 +12,12 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from accounts import scoping
+from accounts.models import User
 from accounts.roles import Capability
 from core.dates import add_months
 from matching import parent_letters
 from matching.models import Buddy, Match, MatchStatus
+from matching.reach import in_reach
 from pupils import access, services
 from pupils.models import AccessAction, Pupil
 
@@ -60,14 +61,13 @@ def anonymise_expired(now: datetime | None = None) -> int:
     return count + len(buddy_ids)
 
 
-def export_pupil(user: object, pupil_id: int) -> dict[str, Any]:
+def export_pupil(user: User, pupil_id: int) -> dict[str, Any]:
     """Everything held about one pupil (right of access) as JSON-ready data; logged as an export."""
-    pupil = scoping.get_in_reach_or_404(
+    pupil = in_reach(
         Pupil.objects.select_related("school").prefetch_related("interests"),
         user,
         Capability.MANAGE_PUPILS,
-        field="school",
-        pk=pupil_id,
+        pupil_id,
     )
     data = services.pupil_record(pupil)
     data["matches"] = [
@@ -97,7 +97,7 @@ def export_pupil(user: object, pupil_id: int) -> dict[str, Any]:
     return data
 
 
-def erase_pupil(user: object, pupil_id: int, reason: str = "") -> None:
+def erase_pupil(user: User, pupil_id: int, reason: str = "") -> None:
     """Erase a pupil with its matches, check-ins, run rows and letters to the parents; the access log
     keeps only the id."""
     with transaction.atomic():

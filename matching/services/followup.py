@@ -7,10 +7,11 @@ not done is overdue; pages highlight it and reports count it.
 from datetime import date, timedelta
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import scoping
+from accounts.models import User
 from accounts.roles import Capability
 from core import outbox
 from core.dates import add_months
@@ -25,6 +26,7 @@ from matching.models import (
     Match,
     MatchStatus,
 )
+from matching.reach import in_reach
 from pupils import access
 from pupils import services as pupils
 from pupils.models import AccessAction
@@ -51,9 +53,9 @@ def schedule_check_ins(match: Match) -> None:
     )
 
 
-def _active_for_update(user: object, match_id: int) -> Match:
+def _active_for_update(user: User, match_id: int) -> Match:
     qs = Match.objects.select_for_update()
-    match = scoping.get_in_reach_or_404(qs, user, Capability.RUN_MATCHING, field="school", pk=match_id)
+    match = in_reach(qs, user, Capability.RUN_MATCHING, match_id)
     if match.status == MatchStatus.ENDED:
         raise ServiceError(_("This match has ended; it takes no more check-ins."), code="match_ended")
     if match.status != MatchStatus.APPROVED:
@@ -62,7 +64,7 @@ def _active_for_update(user: object, match_id: int) -> Match:
 
 
 def record_check_in(
-    user: object, match_id: int, outcome: str, held_on: date | None = None, note: str = ""
+    user: User, match_id: int, outcome: str, held_on: date | None = None, note: str = ""
 ) -> CheckIn:
     """Mark the earliest open check-in done, held on ``held_on`` (today when not given) with a note; when
     none is open, add one for that day."""
@@ -80,7 +82,7 @@ def record_check_in(
         if check_in is None:
             check_in, _created = CheckIn.objects.get_or_create(match=match, due_on=held_on)
         check_in.done_at = timezone.now()
-        check_in.done_by = user if getattr(user, "pk", None) else None
+        check_in.done_by = user
         check_in.outcome = outcome
         check_in.held_on = held_on
         check_in.note = note.strip()
@@ -89,7 +91,7 @@ def record_check_in(
     return check_in
 
 
-def record_fit(user: object, match_id: int, fit: str) -> Match:
+def record_fit(user: User, match_id: int, fit: str) -> Match:
     """The fit check after the first meeting; "not a fit" ends the match and puts the pupil back in the
     pool with priority (and the pair is never proposed again)."""
     if fit not in Fit.values:
@@ -130,7 +132,7 @@ def end_for_revoked_consent(buddy: Buddy) -> list[int]:
     return ended
 
 
-def end_match(user: object, match_id: int, reason: str, note: str = "") -> Match:
+def end_match(user: User, match_id: int, reason: str, note: str = "") -> Match:
     if reason not in EndReason.values:
         raise ServiceError(_("Choose a reason."), field="reason")
     with transaction.atomic():
@@ -152,12 +154,12 @@ def can_undo_end(match: Match) -> bool:
     )
 
 
-def undo_end(user: object, match_id: int) -> Match:
+def undo_end(user: User, match_id: int) -> Match:
     """Approve an ending made today again, with its check-ins ahead, unless the pupil or the buddy's last
     place has been given to another match since."""
     with transaction.atomic():
         qs = Match.objects.select_for_update(of=("self",))
-        match = scoping.get_in_reach_or_404(qs, user, Capability.RUN_MATCHING, field="school", pk=match_id)
+        match = in_reach(qs, user, Capability.RUN_MATCHING, match_id)
         if not can_undo_end(match):
             raise ServiceError(_("Only an ending made today can be undone."), code="undo_too_late")
         # Lock the buddy before counting, as approving does: the race is two matches taking the last place.
@@ -195,6 +197,6 @@ def end_expired_matches(today: date | None = None) -> int:
     )
 
 
-def overdue_check_ins(today: date | None = None):  # type: ignore[no-untyped-def]
+def overdue_check_ins(today: date | None = None) -> QuerySet[CheckIn]:
     today = today or timezone.localdate()
     return CheckIn.objects.filter(match__status=MatchStatus.APPROVED, done_at__isnull=True, due_on__lt=today)

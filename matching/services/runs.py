@@ -11,6 +11,7 @@ import logging
 import math
 import time
 import uuid
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -20,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import scoping
-from accounts.models import Organisation
+from accounts.models import Organisation, User
 from accounts.roles import Capability, OrganisationKind
 from core import outbox, retry
 from core.errors import Conflict, ServiceError
@@ -45,8 +46,8 @@ RUN_SCOPE_KINDS = (OrganisationKind.SCHOOL, OrganisationKind.MUNICIPALITY, Organ
 
 
 def start_run(
-    user: object | None,
-    scope: Organisation | int,
+    user: User | None,
+    scope: Organisation | int | None,
     buddy_kind: str,
     *,
     trigger: str = RunTrigger.MANUAL,
@@ -60,7 +61,8 @@ def start_run(
     if buddy_kind not in BuddyKind.values:
         raise ServiceError(_("Choose a buddy kind."), field="buddy_kind")
     if not isinstance(scope, Organisation):
-        scope = Organisation.objects.filter(pk=scope).first()
+        # An id from the beat or the API; None (no scope given) finds nothing and is refused below.
+        scope = Organisation.objects.filter(pk=scope).first()  # type: ignore[misc]
     if scope is None or (user is not None and not scoping.can(user, Capability.RUN_MATCHING, scope)):
         raise ServiceError(_("This organisation does not exist or is outside your reach."), field="scope")
     if scope.kind not in RUN_SCOPE_KINDS:
@@ -273,11 +275,11 @@ def failure_message(exc: BaseException) -> str:
     return _failure_message(exc)
 
 
-def run_guarded(run_id: int, step: object, *args: int | str) -> object:
+def run_guarded[T](run_id: int, step: Callable[..., T], *args: int | str) -> T | None:
     """Call a run step; any non-transient error fails the run (message without pupil data) instead of
     leaving it running for ever. Returns the step's result, or None after a failure."""
     try:
-        return step(run_id, *args)  # type: ignore[operator]
+        return step(run_id, *args)
     except TRANSIENT_ERRORS:
         raise
     except Exception as exc:

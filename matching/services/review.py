@@ -12,21 +12,23 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import scoping
+from accounts.models import User
 from accounts.roles import Capability
 from core import outbox
 from core.dates import add_months
 from core.errors import Conflict, ServiceError
-from matching.followup import schedule_check_ins
 from matching.models import MATCH_TRANSITIONS, Buddy, Match, MatchStatus, RejectReason, RunStatus
 from matching.problem_builder import explain_pair
+from matching.reach import in_reach
+from matching.services.followup import schedule_check_ins
 from pupils import access
 from pupils import services as pupils
 from pupils.models import AccessAction, Pupil
 
 
-def _proposal_for_update(user: object, match_id: int) -> Match:
+def _proposal_for_update(user: User, match_id: int) -> Match:
     qs = Match.objects.select_for_update(of=("self",)).select_related("run")
-    match = scoping.get_in_reach_or_404(qs, user, Capability.RUN_MATCHING, field="school", pk=match_id)
+    match = in_reach(qs, user, Capability.RUN_MATCHING, match_id)
     if match.status != MatchStatus.PROPOSED:
         raise ServiceError(
             _("This match is %(status)s; only a proposal can be changed.")
@@ -38,7 +40,7 @@ def _proposal_for_update(user: object, match_id: int) -> Match:
     return match
 
 
-def approve(user: object, match_id: int) -> Match:
+def approve(user: User, match_id: int) -> Match:
     from django.conf import settings
 
     with transaction.atomic():
@@ -68,7 +70,7 @@ def approve(user: object, match_id: int) -> Match:
         today = timezone.localdate()
         MATCH_TRANSITIONS.move(match, MatchStatus.APPROVED)
         match.decided_at = timezone.now()
-        match.decided_by = user if getattr(user, "pk", None) else None
+        match.decided_by = user
         match.starts_on = today
         match.ends_on = add_months(today, settings.MATCH_TERM_MONTHS)
         try:
@@ -91,13 +93,13 @@ class BulkResult:
     refused: dict[int, str] = field(default_factory=dict)
 
 
-def approve_many(user: object, match_ids: list[int]) -> BulkResult:
+def approve_many(user: User, match_ids: list[int]) -> BulkResult:
     """Approve each proposal in its own transaction; refusals (e.g. a full buddy) are reported per id.
 
     Proposals are taken in buddy order so concurrent bulk approvals lock buddies in the same order."""
     result = BulkResult()
-    in_reach = scoping.scope(Match.objects.all(), user, Capability.RUN_MATCHING, field="school")
-    order = dict(in_reach.filter(pk__in=match_ids).values_list("pk", "buddy_id"))
+    reachable = scoping.scope(Match.objects.all(), user, Capability.RUN_MATCHING, field="school")
+    order = dict(reachable.filter(pk__in=match_ids).values_list("pk", "buddy_id"))
     for match_id in sorted(dict.fromkeys(match_ids), key=lambda m: (order.get(m, 0), m)):
         if match_id not in order:
             result.refused[match_id] = _("Not found.")
@@ -111,7 +113,7 @@ def approve_many(user: object, match_ids: list[int]) -> BulkResult:
     return result
 
 
-def reject(user: object, match_id: int, reason: str = RejectReason.OTHER, note: str = "") -> Match:
+def reject(user: User, match_id: int, reason: str = RejectReason.OTHER, note: str = "") -> Match:
     """The pair is never proposed again: later runs pass rejected pairs to the engine as exclusions.
     ``reason`` (a ``RejectReason``) and ``note`` say why; the rejection can be undone the same day."""
     if reason not in RejectReason.values:
@@ -120,7 +122,7 @@ def reject(user: object, match_id: int, reason: str = RejectReason.OTHER, note: 
         match = _proposal_for_update(user, match_id)
         MATCH_TRANSITIONS.move(match, MatchStatus.REJECTED)
         match.decided_at = timezone.now()
-        match.decided_by = user if getattr(user, "pk", None) else None
+        match.decided_by = user
         match.reject_reason = reason
         match.reject_note = note.strip()
         match.save(update_fields=["status", "decided_at", "decided_by", "reject_reason", "reject_note"])
@@ -137,11 +139,11 @@ def can_undo_reject(match: Match) -> bool:
     )
 
 
-def undo_reject(user: object, match_id: int) -> Match:
+def undo_reject(user: User, match_id: int) -> Match:
     """Make a rejection made today a proposal again, unless a later run has proposed this pupil since."""
     with transaction.atomic():
         qs = Match.objects.select_for_update(of=("self",))
-        match = scoping.get_in_reach_or_404(qs, user, Capability.RUN_MATCHING, field="school", pk=match_id)
+        match = in_reach(qs, user, Capability.RUN_MATCHING, match_id)
         if not can_undo_reject(match):
             raise ServiceError(_("Only a rejection made today can be undone."), code="undo_too_late")
         if (
@@ -162,7 +164,7 @@ def undo_reject(user: object, match_id: int) -> Match:
     return match
 
 
-def lock(user: object, match_id: int) -> Match:
+def lock(user: User, match_id: int) -> Match:
     """A locked proposal is kept verbatim by later runs (passed to the engine as a locked pair)."""
     with transaction.atomic():
         match = _proposal_for_update(user, match_id)
@@ -171,7 +173,7 @@ def lock(user: object, match_id: int) -> Match:
     return match
 
 
-def swap(user: object, match_id: int, buddy_id: int) -> Match:
+def swap(user: User, match_id: int, buddy_id: int) -> Match:
     """Replace the proposed buddy with one of the two alternatives the engine gave."""
     with transaction.atomic():
         match = _proposal_for_update(user, match_id)

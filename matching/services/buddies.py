@@ -1,5 +1,5 @@
-"""Verbs on buddies. Runs live in ``runs.py``, review in ``review.py``, follow-up in ``followup.py``,
-reports in ``reports.py``, CSV import in ``imports.py``, retention in ``retention.py``."""
+"""Verbs on buddies. Runs, review, follow-up, the CSV import and retention have their own modules beside
+this one (``matching.services``); reports are read-side, in ``matching.reports``."""
 
 from typing import Any
 
@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accounts.models import Organisation
+from accounts.models import Organisation, User
 from core.errors import ServiceError
 from matching.models import Buddy, BuddyConsentBy, BuddyKind, Match, MatchStatus
 from pupils.models import Interest
@@ -38,7 +38,7 @@ def check_buddy_consent(kind: str | None, consent_by: str | None) -> None:
         )
 
 
-def _apply(user: object, buddy: Buddy, data: dict[str, Any]) -> None:
+def _apply(user: User, buddy: Buddy, data: dict[str, Any]) -> None:
     had_consent = bool(buddy.consent_by)
     for name in BUDDY_FIELDS:
         if name in data:
@@ -62,14 +62,14 @@ def _apply(user: object, buddy: Buddy, data: dict[str, Any]) -> None:
         raise ServiceError(_("Available until must be on or after available from."), field="available_until")
     if buddy.consent_by and not had_consent:
         buddy.consent_at = timezone.now()
-        buddy.consent_recorded_by = user if getattr(user, "pk", None) else None
+        buddy.consent_recorded_by = user
     elif not buddy.consent_by:
         buddy.consent_at = None
         buddy.consent_recorded_by = None
 
 
 def create_buddy(
-    user: object, school: Organisation, interests: list[Interest] | None = None, **data: Any
+    user: User, school: Organisation, interests: list[Interest] | None = None, **data: Any
 ) -> Buddy:
     buddy = Buddy(school=check_school(user, school))
     _apply(user, buddy, data)
@@ -81,7 +81,7 @@ def create_buddy(
 
 
 def update_buddy(
-    user: object,
+    user: User,
     buddy: Buddy,
     school: Organisation | None = None,
     interests: list[Interest] | None = None,
@@ -110,7 +110,7 @@ def update_buddy(
     return buddy
 
 
-def delete_buddy(user: object, buddy: Buddy) -> None:
+def delete_buddy(user: User, buddy: Buddy) -> None:
     check_school(user, buddy.school)
     if Match.objects.filter(buddy=buddy, status__in=[MatchStatus.APPROVED, MatchStatus.PROPOSED]).exists():
         raise ServiceError(_("This buddy has open matches; end or reject them first."), code="buddy_in_use")

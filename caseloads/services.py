@@ -6,7 +6,6 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,7 +15,6 @@ from accounts.roles import Capability, OrganisationKind
 from caseloads import allocation, reach, workload
 from caseloads.models import (
     CASE_TRANSITIONS,
-    OPEN_REQUEST_STATUSES,
     REQUEST_TRANSITIONS,
     Case,
     CaseStatus,
@@ -32,6 +30,7 @@ from caseloads.models import (
     Visit,
     VisitKind,
 )
+from caseloads.reach import open_requests_for, supporters_for
 from core import numbers, outbox
 from core.errors import Conflict, Forbidden, ServiceError
 from pupils.models import Pupil
@@ -133,25 +132,6 @@ def decline_request(user: User, request: SupportRequest, reason: str) -> Support
 
 
 # --- Allocation ----------------------------------------------------------------------------------------
-
-
-def supporters_for(user: User) -> QuerySet[SupporterProfile]:
-    """Supporter profiles the coordinator may allocate to: support services within reach."""
-    return scoping.scope(
-        SupporterProfile.objects.select_related("user", "home_municipality"),
-        user,
-        Capability.ALLOCATE_SUPPORT,
-        field="service",
-    )
-
-
-def open_requests_for(user: User) -> QuerySet[SupportRequest]:
-    return scoping.scope(
-        SupportRequest.objects.filter(status__in=OPEN_REQUEST_STATUSES),
-        user,
-        Capability.ALLOCATE_SUPPORT,
-        field="school",
-    )
 
 
 def ranking(user: User, request: SupportRequest) -> list[allocation.Ranked]:

@@ -61,7 +61,7 @@ ACTIVE_ALLOCATION_STATUSES = (AllocationRunStatus.QUEUED, AllocationRunStatus.RU
 
 
 class AllocationRun(models.Model):
-    """A background solve of the open queue as ``requested_by`` reaches it (``caseloads.runs``).
+    """A background solve of the open queue as ``requested_by`` reaches it (``caseloads.services.runs``).
 
     ``result`` holds ids and figures only: ``pairs`` ([request id, supporter user id]), ``cost``,
     ``optimal``, ``missing_at_most``, ``cost_gap`` and ``seconds``; ``fingerprint`` is the queue it solved."""

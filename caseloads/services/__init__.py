@@ -3,7 +3,7 @@ who may do it, and raises ``core.errors`` domain errors with a translated messag
 Pages, the API and tasks all call these."""
 
 from caseloads.reach import open_requests_for, supporters_for
-from caseloads.services.allocate import allocate, confirm_open, propose_open, ranking
+from caseloads.services.allocating import allocate, confirm_open, propose_open, ranking
 from caseloads.services.cases import answer_transfer, offer_transfer, set_case_status, share_case, update_case
 from caseloads.services.profiles import save_profile
 from caseloads.services.requests import decline_request, file_request, start_triage

@@ -9,17 +9,9 @@ from accounts import scoping
 from accounts.models import Organisation, User
 from accounts.roles import Capability, OrganisationKind
 from caseloads.models import CaseStatus, Subject, SupporterProfile, Topic, Urgency, VisitKind
-from core.forms import DateField
+from core.forms import DateField, model_choice
 from pupils.languages import LANGUAGE_CHOICES
 from pupils.models import Pupil
-
-
-def model_choice(form: forms.Form, name: str) -> "forms.ModelChoiceField[Any]":
-    """The form's model choice field ``name``, typed, so its ``queryset`` can be set for the user."""
-    field = form.fields[name]
-    if not isinstance(field, forms.ModelChoiceField):
-        raise TypeError(f"{name} is not a model choice field")
-    return field
 
 
 class RequestForm(forms.Form):

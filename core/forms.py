@@ -43,6 +43,14 @@ def apply_service_error(form: forms.Form, exc: ServiceError) -> None:
     form.add_error(field, exc.message)
 
 
+def model_choice(form: forms.Form, name: str) -> forms.ModelChoiceField[Any]:
+    """The form's model choice field ``name``, typed, so a form can set its ``queryset`` for the user."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ModelChoiceField):
+        raise TypeError(f"{name} is not a model choice field")
+    return field
+
+
 def parse_date(value: str) -> date | None:
     """A date as a person types it (see ``DATE_INPUT_FORMATS``), or ``None`` when it is none of them."""
     text = value.strip()

@@ -65,7 +65,7 @@ def _case_context(request: AuthedRequest, case: Case) -> dict[str, object]:
         access.record(user, [p.pk for p in pupils], AccessAction.VIEW, context="caseloads.case_detail")
     steps = list(NextStep.objects.filter(case=case).order_by("done_at", "due_date", "id"))
     for step in steps:
-        step.overdue = step.is_overdue(today)  # type: ignore[attr-defined]
+        step.overdue = step.is_overdue(today)  # type: ignore[attr-defined]  # for the template
     is_owner = user.pk == case.supporter_id
     pending = (
         Transfer.objects.filter(case=case, status=TransferStatus.PENDING)

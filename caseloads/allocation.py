@@ -22,7 +22,7 @@ Exact: the solver proves the optimum. When a time limit (``INLINE_SECONDS`` with
 ``BACKGROUND_SECONDS`` in a background run) stops it first (large queues, busy machine), the
 proposal is the best allocation found with a proven gap: at most ``missing_at_most`` more requests, or,
 with as many requests, a cost at most ``cost_gap`` lower. Queues of more than ``INLINE_PAIRS`` requests x
-supporters are solved by a background allocation run (``caseloads.runs``). Deterministic for the same
+supporters are solved by a background allocation run (``caseloads.services.runs``). Deterministic for the same
 input: requests and supporters are ordered by id before solving and HiGHS is deterministic (a solve cut
 short by the time limit depends on the machine's speed).
 """

@@ -1,6 +1,7 @@
 """What the supporter's and the region's dashboards show; each function runs a fixed number of queries."""
 
 from collections import OrderedDict
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -9,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import scoping
+from accounts.http import Viewer
+from accounts.models import User
 from accounts.roles import Capability
 from caseloads import workload
 from caseloads.models import (
@@ -23,16 +26,25 @@ from caseloads.models import (
     TransferStatus,
     Visit,
 )
-from caseloads.services import open_requests_for, supporters_for
+from caseloads.reach import open_requests_for, supporters_for
 from core.charts import bar_chart
+
+
+@dataclass(frozen=True)
+class SupporterRow:
+    """One supporter on the region's dashboard: load, hours worked this month, and their share in percent."""
+
+    load: workload.Load
+    worked: workload.Worked
+    percent: int
 
 
 def _percent(part: Decimal, whole: Decimal) -> float:
     return float(part / whole * 100) if whole > 0 else 0.0
 
 
-def supporter_dashboard(user: object, today: date | None = None) -> dict[str, object] | None:
-    if not scoping.can(user, Capability.WORK_CASES):
+def supporter_dashboard(user: Viewer, today: date | None = None) -> dict[str, object] | None:
+    if not isinstance(user, User) or not scoping.can(user, Capability.WORK_CASES):
         return None
     today = today or timezone.localdate()
     open_cases = list(
@@ -57,19 +69,19 @@ def supporter_dashboard(user: object, today: date | None = None) -> dict[str, ob
         .order_by("due_date", "id")[:20]
     )
     for step in steps:
-        step.overdue = step.due_date < today  # type: ignore[attr-defined]
+        step.overdue = step.due_date < today  # type: ignore[attr-defined]  # for the template
     offered = list(
         Transfer.objects.filter(to_supporter=user, status=TransferStatus.PENDING)
         .select_related("case__school", "from_supporter")
         .order_by("created_at")
     )
-    new_cases = [c for c in open_cases if c.supporter_id == user.pk and c.status == CaseStatus.ACTIVE]  # type: ignore[attr-defined]
+    new_cases = [c for c in open_cases if c.supporter_id == user.pk and c.status == CaseStatus.ACTIVE]
     visited = set(
         Visit.objects.filter(case__in=[c.pk for c in new_cases]).values_list("case_id", flat=True).distinct()
     )
     waiting = [c for c in new_cases if c.pk not in visited]
     start, end = workload.month_bounds(today)
-    worked = workload.worked([user.pk], start, end).get(user.pk, workload.Worked())  # type: ignore[attr-defined]
+    worked = workload.worked([user.pk], start, end).get(user.pk, workload.Worked())
     profile = SupporterProfile.objects.filter(user=user).first()
     contract = workload.monthly_contract(profile.contract_hours_per_week) if profile else Decimal(0)
     return {
@@ -78,7 +90,7 @@ def supporter_dashboard(user: object, today: date | None = None) -> dict[str, ob
         "open_count": len(open_cases),
         "upcoming": upcoming,
         "steps": steps,
-        "overdue_count": sum(1 for s in steps if s.overdue),  # type: ignore[attr-defined]
+        "overdue_count": sum(1 for s in steps if s.due_date < today),
         "offered": offered,
         "waiting": waiting,
         "waiting_count": len(offered) + len(waiting),
@@ -90,11 +102,11 @@ def supporter_dashboard(user: object, today: date | None = None) -> dict[str, ob
     }
 
 
-def supporter_summary(user: object) -> dict[str, object] | None:
+def supporter_summary(user: Viewer) -> dict[str, object] | None:
     return supporter_dashboard(user)
 
 
-def region_dashboard(user: object, today: date | None = None) -> dict[str, object] | None:
+def region_dashboard(user: Viewer, today: date | None = None) -> dict[str, object] | None:
     if not scoping.can(user, Capability.ALLOCATE_SUPPORT):
         return None
     today = today or timezone.localdate()
@@ -104,18 +116,18 @@ def region_dashboard(user: object, today: date | None = None) -> dict[str, objec
     rows = []
     for ld in loads:
         w = worked.get(ld.user_id, workload.Worked())
-        rows.append({"load": ld, "worked": w, "percent": round(_percent(w.hours, ld.contract))})
+        rows.append(SupporterRow(ld, w, round(_percent(w.hours, ld.contract))))
     chart = bar_chart(
         _("Hours worked this month, as a share of the monthly contract"),
-        [(str(r["load"].profile.user), float(r["percent"])) for r in rows],
+        [(str(r.load.profile.user), float(r.percent)) for r in rows],
         unit="%",
         target=100.0,
     )
     waiting = list(open_requests_for(user).select_related("school").order_by("created_at", "id"))
     now = timezone.now()
     for r in waiting:
-        r.days_waiting = (now - r.created_at).days  # type: ignore[attr-defined]
-    days = sorted(r.days_waiting for r in waiting)  # type: ignore[attr-defined]
+        r.days_waiting = (now - r.created_at).days  # type: ignore[attr-defined]  # for the template
+    days = sorted((now - r.created_at).days for r in waiting)
     return {
         "today": today,
         "month": start,
@@ -127,12 +139,12 @@ def region_dashboard(user: object, today: date | None = None) -> dict[str, objec
     }
 
 
-def region_summary(user: object) -> dict[str, object] | None:
+def region_summary(user: Viewer) -> dict[str, object] | None:
     open_count = open_requests_for(user).count()
     return {"open_count": open_count}
 
 
-def school_summary(user: object) -> dict[str, object] | None:
+def school_summary(user: Viewer) -> dict[str, object] | None:
     if not scoping.can(user, Capability.REQUEST_SUPPORT):
         return None
     qs = scoping.scope(SupportRequest.objects.all(), user, Capability.REQUEST_SUPPORT, field="school")

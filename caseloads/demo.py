@@ -259,7 +259,7 @@ def seed(ctx: DemoContext) -> None:
         if subject == Subject.PUPIL:
             pupils = list(Pupil.objects.filter(school=school, anonymised_at__isnull=True).order_by("pk")[:2])
             request.pupils.set(pupils)
-        if status != RequestStatus.ALLOCATED:
+        if status != RequestStatus.ALLOCATED or key is None:  # only allocated requests name a supporter
             continue
         case_status = CaseStatus.ACTIVE
         if index == 6:

@@ -1,13 +1,15 @@
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts import scoping
 from accounts.models import Organisation, User
 from accounts.roles import Capability, OrganisationKind
 from caseloads.models import CaseStatus, Subject, SupporterProfile, Topic, Urgency, VisitKind
-from core.forms import DateField
+from core.forms import DateField, model_choice
 from pupils.languages import LANGUAGE_CHOICES
 from pupils.models import Pupil
 
@@ -33,11 +35,11 @@ class RequestForm(forms.Form):
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         schools = scoping.organisations_of_kind(user, Capability.REQUEST_SUPPORT, [OrganisationKind.SCHOOL])
-        self.fields["school"].queryset = schools.order_by("name")
+        model_choice(self, "school").queryset = schools.order_by("name")
         if schools.count() == 1:
             self.fields["school"].initial = schools.first()
         # Any pupil of a school in reach may be listed; the service checks they belong to the chosen school.
-        self.fields["pupils"].queryset = Pupil.objects.filter(
+        model_choice(self, "pupils").queryset = Pupil.objects.filter(
             school__in=schools, anonymised_at__isnull=True
         ).order_by("first_name")
 
@@ -55,10 +57,10 @@ class AllocateForm(forms.Form):
         label=_("Allocate even though the supporter has no free hours"), required=False
     )
 
-    def __init__(self, *args: Any, profiles: object, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, profiles: Iterable[SupporterProfile], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["supporter"].queryset = User.objects.filter(
-            pk__in=[p.user_id for p in profiles]  # type: ignore[attr-defined]
+        model_choice(self, "supporter").queryset = User.objects.filter(
+            pk__in=[p.user_id for p in profiles]
         ).order_by("last_name", "first_name")
 
 
@@ -80,7 +82,7 @@ class CaseStatusForm(forms.Form):
     )
 
 
-def _colleagues(user: User) -> object:
+def _colleagues(user: User) -> QuerySet[User]:
     mine = SupporterProfile.objects.filter(user=user).first()
     if mine is None:
         return User.objects.none()
@@ -97,7 +99,7 @@ class TransferForm(forms.Form):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["supporter"].queryset = _colleagues(user)
+        model_choice(self, "supporter").queryset = _colleagues(user)
 
 
 class ShareForm(forms.Form):
@@ -107,7 +109,7 @@ class ShareForm(forms.Form):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["advisor"].queryset = _colleagues(user)
+        model_choice(self, "advisor").queryset = _colleagues(user)
 
 
 class VisitForm(forms.Form):
@@ -139,8 +141,8 @@ class VisitForm(forms.Form):
     step = forms.CharField(label=_("Agreed next step"), required=False, max_length=300)
     step_due = DateField(label=_("Next step due"), required=False)
 
-    def clean(self) -> dict[str, object]:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         if data.get("step") and not data.get("step_due"):
             self.add_error("step_due", _("Give the next step a due date."))
         return data
@@ -166,6 +168,6 @@ class ProfileForm(forms.Form):
     def __init__(self, *args: Any, service: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         region_path = service.parent.path if service.parent else service.path
-        self.fields["home_municipality"].queryset = Organisation.objects.filter(
+        model_choice(self, "home_municipality").queryset = Organisation.objects.filter(
             kind=OrganisationKind.MUNICIPALITY, path__startswith=region_path
         ).order_by("name")

@@ -7,14 +7,18 @@
   and notes of those cases, and the requests behind them. Nobody else sees notes.
 """
 
+from collections.abc import Mapping
+
 from django.db.models import Q, QuerySet
 
 from accounts import scoping
+from accounts.http import Viewer
+from accounts.models import Organisation, User
 from accounts.roles import Capability
-from caseloads.models import Case, SupportRequest, TransferStatus
+from caseloads.models import OPEN_REQUEST_STATUSES, Case, SupporterProfile, SupportRequest, TransferStatus
 
 
-def _schools_q(user: object, capability: Capability, field: str = "school") -> Q | None:
+def _schools_q(user: Viewer, capability: Capability, field: str = "school") -> Q | None:
     r = scoping.reach(user, capability)
     if r.everything:
         return Q()
@@ -33,17 +37,17 @@ def _any(*parts: Q | None) -> Q | None:
     return combined
 
 
-def _offered_to(user: object) -> QuerySet[Case]:
-    """Cases a colleague offered to ``user`` and ``user`` has not answered yet: they read the case (and the
-    request behind it) to decide."""
-    return Case.objects.filter(transfers__to_supporter=user, transfers__status=TransferStatus.PENDING).values(
-        "pk"
-    )
+def _offered_to(user: User) -> QuerySet[Case, int]:
+    """Ids of cases a colleague offered to ``user`` and ``user`` has not answered yet: they read the case
+    (and the request behind it) to decide."""
+    return Case.objects.filter(
+        transfers__to_supporter=user, transfers__status=TransferStatus.PENDING
+    ).values_list("pk", flat=True)
 
 
-def requests_for(user: object) -> QuerySet[SupportRequest]:
+def requests_for(user: Viewer) -> QuerySet[SupportRequest]:
     qs = SupportRequest.objects.all()
-    if not getattr(user, "is_authenticated", False):
+    if not isinstance(user, User):  # anonymous: nothing
         return qs.none()
     own_cases = None
     if scoping.can(user, Capability.WORK_CASES):
@@ -56,9 +60,9 @@ def requests_for(user: object) -> QuerySet[SupportRequest]:
     return qs.none() if q is None else qs.filter(q)
 
 
-def cases_for(user: object) -> QuerySet[Case]:
+def cases_for(user: Viewer) -> QuerySet[Case]:
     qs = Case.objects.all()
-    if not getattr(user, "is_authenticated", False):
+    if not isinstance(user, User):  # anonymous: nothing
         return qs.none()
     own = None
     if scoping.can(user, Capability.WORK_CASES):
@@ -67,35 +71,54 @@ def cases_for(user: object) -> QuerySet[Case]:
     return qs.none() if q is None else qs.filter(q)
 
 
-def is_case_supporter(user: object, case: Case) -> bool:
+def is_case_supporter(user: Viewer, case: Case) -> bool:
     """Owner or advisor: the supporter(s) of the case."""
-    uid = getattr(user, "pk", None)
     return (
-        uid is not None
-        and uid in (case.supporter_id, case.advisor_id)
+        user.pk is not None
+        and user.pk in (case.supporter_id, case.advisor_id)
         and scoping.can(user, Capability.WORK_CASES)
     )
 
 
-def can_allocate(user: object, school: object) -> bool:
-    return scoping.can(user, Capability.ALLOCATE_SUPPORT, school)  # type: ignore[arg-type]
+def can_allocate(user: Viewer, school: Organisation) -> bool:
+    return scoping.can(user, Capability.ALLOCATE_SUPPORT, school)
 
 
-def can_see_notes(user: object, case: Case) -> bool:
+def can_see_notes(user: Viewer, case: Case) -> bool:
     return is_case_supporter(user, case) or can_allocate(user, case.school)
 
 
-def can_see_pupils(user: object, case: Case) -> bool:
+def can_see_pupils(user: Viewer, case: Case) -> bool:
     return is_case_supporter(user, case)
 
 
-def follows_request(user: object, support_request: SupportRequest) -> bool:
+def follows_request(user: Viewer, support_request: SupportRequest) -> bool:
     """The school's own staff follow what happened to their request: the case's status and the school-facing
     part of its visits (dates, advice, next steps), never the supporters' notes."""
-    return scoping.can(user, Capability.REQUEST_SUPPORT, support_request.school)  # type: ignore[arg-type]
+    return scoping.can(user, Capability.REQUEST_SUPPORT, support_request.school)
 
 
-def school_report(case: Case) -> dict[str, list[dict[str, object]]]:
+def supporters_for(user: Viewer) -> QuerySet[SupporterProfile]:
+    """Supporter profiles the coordinator may allocate to: support services within reach."""
+    return scoping.scope(
+        SupporterProfile.objects.select_related("user", "home_municipality"),
+        user,
+        Capability.ALLOCATE_SUPPORT,
+        field="service",
+    )
+
+
+def open_requests_for(user: Viewer) -> QuerySet[SupportRequest]:
+    """Open requests of the schools in the coordinator's reach: the allocation queue."""
+    return scoping.scope(
+        SupportRequest.objects.filter(status__in=OPEN_REQUEST_STATUSES),
+        user,
+        Capability.ALLOCATE_SUPPORT,
+        field="school",
+    )
+
+
+def school_report(case: Case) -> dict[str, list[Mapping[str, object]]]:
     """The school-facing part of a case: values only, so a supporter's notes are never even loaded."""
     return {
         "visits": list(

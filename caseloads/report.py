@@ -9,6 +9,7 @@ from django.db.models import Count, F, Sum
 from django.utils.translation import gettext as _
 
 from accounts import scoping
+from accounts.http import Viewer
 from accounts.roles import Capability
 from caseloads.models import Visit
 from caseloads.workload import quarter_bounds, quarter_of
@@ -92,7 +93,7 @@ def quarters_around(today: date, count: int = 6) -> list[str]:
     return out
 
 
-def quarter_report(user: object, quarter: str) -> QuarterReport:
+def quarter_report(user: Viewer, quarter: str) -> QuarterReport:
     """One grouped query over the visits of schools in the coordinator's reach."""
     start, end = quarter_bounds(quarter)
     visits = scoping.scope(
@@ -129,7 +130,7 @@ def quarter_report(user: object, quarter: str) -> QuarterReport:
 
 def report_rows(report: QuarterReport) -> list[list[object]]:
     """The quarter as spreadsheet rows (header first); ``core.csvexport`` writes them."""
-    header = [
+    header: list[object] = [
         _("Quarter"),
         _("Municipality"),
         _("School"),

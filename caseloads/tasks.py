@@ -86,6 +86,6 @@ def anonymise_closed_cases() -> int:
 
 @shared_task(name="caseloads.run_allocation", ignore_result=True, acks_late=True)
 def run_allocation(run_id: int) -> bool:
-    from caseloads import runs
+    from caseloads.services import runs
 
     return runs.execute(run_id)

@@ -2,20 +2,28 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from accounts import scoping
+from accounts.http import AuthedRequest
 from accounts.models import User
 from accounts.roles import Capability
-from caseloads import allocation, runs, services, workload
+from caseloads import allocation, services, workload
 from caseloads.models import TOPIC_HOURS, URGENCY_EXTRA_HOURS, AllocationRun, SupportRequest
+from caseloads.services import runs
 from core.errors import ServiceError
 
 
-def _post(request: HttpRequest) -> HttpResponse:
+def _pair(value: str) -> tuple[int, int]:
+    """A confirmed pair as the form posts it, ``"<request id>:<supporter user id>"``; ValueError otherwise."""
+    request_id, user_id = value.split(":", 1)
+    return int(request_id), int(user_id)
+
+
+def _post(request: AuthedRequest) -> HttpResponse:
     if request.POST.get("action") == "start":
         try:
             runs.start_run(request.user)
@@ -23,7 +31,7 @@ def _post(request: HttpRequest) -> HttpResponse:
             messages.error(request, exc.message)
         return redirect("caseloads:allocate_open")
     try:
-        pairs = [tuple(int(x) for x in item.split(":", 1)) for item in request.POST.getlist("pair")]
+        pairs = [_pair(item) for item in request.POST.getlist("pair")]
     except ValueError:
         raise Http404 from None
     try:
@@ -67,7 +75,7 @@ def _rows(proposal: allocation.Proposal) -> tuple[list[dict[str, object]], list[
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def allocate_open(request: HttpRequest) -> HttpResponse:
+def allocate_open(request: AuthedRequest) -> HttpResponse:
     """Show the optimal proposal for the open queue; confirming carries it out, all or nothing."""
     if not scoping.can(request.user, Capability.ALLOCATE_SUPPORT):
         raise Http404
@@ -75,7 +83,8 @@ def allocate_open(request: HttpRequest) -> HttpResponse:
         return _post(request)
     n = services.open_requests_for(request.user).count()
     m = services.supporters_for(request.user).filter(active=True).count()
-    run = None
+    run: AllocationRun | None = None
+    proposal: allocation.Proposal | None
     if allocation.is_inline(n, m):
         proposal = services.propose_open(request.user)
     else:
@@ -99,7 +108,7 @@ def allocate_open(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def run_progress(request: HttpRequest, pk: int) -> JsonResponse:
+def run_progress(request: AuthedRequest, pk: int) -> JsonResponse:
     run = get_object_or_404(AllocationRun, pk=pk, requested_by=request.user)
     return JsonResponse(
         {

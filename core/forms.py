@@ -52,6 +52,12 @@ def declared_field[F: forms.Field](form: forms.BaseForm, name: str, kind: type[F
     return field
 
 
+def model_choice(form: forms.BaseForm, name: str) -> forms.ModelChoiceField[Any]:
+    """The form's model choice field ``name`` (``ModelMultipleChoiceField`` included), typed, so a form can
+    set its ``queryset`` for the user: :func:`declared_field` for the most common kind."""
+    return declared_field(form, name, forms.ModelChoiceField)
+
+
 def parse_date(value: str) -> date | None:
     """A date as a person types it (see ``DATE_INPUT_FORMATS``), or ``None`` when it is none of them."""
     text = value.strip()

@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts import scoping
+from accounts.http import Viewer
 from accounts.models import Organisation
 from accounts.roles import Capability, OrganisationKind
 from placement.models import Group, Placement, PlacementStatus, Report, ReportStatus
@@ -69,7 +70,7 @@ class Figures:
         return [c for c in self.children if c.started >= self.weeks[0]]
 
 
-def _region_paths(user: object) -> QuerySet[Organisation]:
+def _region_paths(user: Viewer) -> QuerySet[Organisation]:
     """The regions whose figures ``user`` may read: the officer's, or the region above a coordinator."""
     keep = scoping.organisations_of_kind(user, Capability.KEEP_REGISTER, [OrganisationKind.REGION])
     if keep.exists():
@@ -77,7 +78,7 @@ def _region_paths(user: object) -> QuerySet[Organisation]:
     return scoping.organisations_of_kind(user, Capability.VIEW_REPORTS, [OrganisationKind.MUNICIPALITY])
 
 
-def aggregate_only(user: object) -> bool:
+def aggregate_only(user: Viewer) -> bool:
     return not scoping.can(user, Capability.KEEP_REGISTER)
 
 
@@ -88,7 +89,7 @@ def _holds(p: Placement, monday: date) -> bool:
     return p.outflow_date is None or p.outflow_date > monday
 
 
-def figures_for(user: object) -> Figures:
+def figures_for(user: Viewer) -> Figures:
     today = timezone.localdate()
     monday = today - timedelta(days=today.weekday())
     weeks = [monday + timedelta(weeks=k) for k in range(-WEEKS_BACK, WEEKS_AHEAD + 1)]
@@ -122,7 +123,7 @@ def figures_for(user: object) -> Figures:
     return out
 
 
-def _waiting_and_speed(out: Figures, user: object, paths: list[str], today: date) -> None:
+def _waiting_and_speed(out: Figures, user: Viewer, paths: list[str], today: date) -> None:
     reports = [
         r
         for r in Report.objects.select_related("school__parent")
@@ -137,11 +138,8 @@ def _waiting_and_speed(out: Figures, user: object, paths: list[str], today: date
     if waiting:
         out.waiting_median_days = median(waiting)
         out.waiting_max_days = max(waiting)
-    starts = dict(
-        Placement.objects.filter(report__in=[r.pk for r in reports], start_date__isnull=False).values_list(
-            "report_id", "start_date"
-        )
-    )
+    started = Placement.objects.filter(report__in=[r.pk for r in reports], start_date__isnull=False)
+    starts = {rid: day for rid, day in started.values_list("report_id", "start_date") if day is not None}
     per: dict[str, list[int]] = {}
     hide = aggregate_only(user)
     for r in reports:

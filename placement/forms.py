@@ -3,11 +3,13 @@
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts import scoping
 from accounts.models import Organisation, SchoolStage, User
 from accounts.roles import Capability, OrganisationKind
+from core.forms import model_choice
 from placement.models import Group, ProgressLevel, Report
 from pupils.languages import LANGUAGE_CHOICES
 
@@ -18,7 +20,7 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)  # type: ignore[arg-type]
+        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 MONTHS = [(m, m) for m in range(1, 13)]
@@ -46,15 +48,15 @@ class ReportForm(forms.Form):
         label=_("Language for letters"), choices=[("", "—"), *LANGUAGE_CHOICES], required=False
     )
 
-    def __init__(self, *args: Any, user: User, siblings: "object", **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, user: User, siblings: QuerySet[Report], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         schools = scoping.organisations_of_kind(user, Capability.REPORT_NEWCOMERS, [OrganisationKind.SCHOOL])
-        self.fields["school"].queryset = schools.order_by("name")  # type: ignore[attr-defined]
+        model_choice(self, "school").queryset = schools.order_by("name")
         if schools.count() == 1:
             self.fields["school"].initial = schools.first()
-        self.fields["siblings"].queryset = siblings  # type: ignore[attr-defined]
+        model_choice(self, "siblings").queryset = siblings
 
-    def verb_arguments(self) -> dict[str, object]:
+    def verb_arguments(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
         data["siblings"] = [r.pk for r in data["siblings"]]
         return data
@@ -76,8 +78,8 @@ class GroupForm(forms.Form):
     )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["location"].queryset = scoping.organisations_of_kind(  # type: ignore[attr-defined]
+        super().__init__(*args, **kwargs)
+        model_choice(self, "location").queryset = scoping.organisations_of_kind(
             user, Capability.KEEP_REGISTER, [OrganisationKind.NEWCOMER_CLASS]
         ).order_by("name")
 
@@ -99,9 +101,9 @@ class GroupEditForm(forms.Form):
 class HandPlacementForm(forms.Form):
     group = forms.ModelChoiceField(label=_("Group"), queryset=Group.objects.none())
 
-    def __init__(self, *args: Any, groups: "object", **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["group"].queryset = groups  # type: ignore[attr-defined]
+    def __init__(self, *args: Any, groups: QuerySet[Group], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        model_choice(self, "group").queryset = groups
 
 
 class StartForm(forms.Form):
@@ -123,9 +125,9 @@ class OutflowForm(forms.Form):
         help_text=_("Empty: the registering school."),
     )
 
-    def __init__(self, *args: Any, schools: "object", **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["receiving_school"].queryset = schools  # type: ignore[attr-defined]
+    def __init__(self, *args: Any, schools: QuerySet[Organisation], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        model_choice(self, "receiving_school").queryset = schools
 
 
 class EraseForm(forms.Form):

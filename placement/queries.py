@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import scoping
+from accounts.http import Viewer
 from accounts.models import Organisation
 from accounts.roles import Capability, OrganisationKind
 from core.errors import NotFound
@@ -19,11 +20,11 @@ from pupils import access
 from pupils.models import AccessAction, AccessSubject
 
 
-def _within(user: object, capability: Capability, field: str) -> Q | None:
+def _within(user: Viewer, capability: Capability, field: str) -> Q | None:
     return scoping.q(user, capability, field)
 
 
-def reports_for(user: object) -> QuerySet[Report]:
+def reports_for(user: Viewer) -> QuerySet[Report]:
     """Officers: their region's reports; school staff: their school's; location staff: their children."""
     parts = [
         q
@@ -39,27 +40,27 @@ def reports_for(user: object) -> QuerySet[Report]:
     return Report.objects.filter(reduce(or_, parts)).select_related("school", "location")
 
 
-def sees_parents(user: object, report: Report) -> bool:
+def sees_parents(user: Viewer, report: Report) -> bool:
     """Parents' contact: the officer and the staff of the child's own location, nobody else."""
     return scoping.can(user, Capability.KEEP_REGISTER, report.school) or (
         report.location is not None and scoping.can(user, Capability.TEACH_NEWCOMERS, report.location)
     )
 
 
-def keeps(user: object, report: Report) -> bool:
+def keeps(user: Viewer, report: Report) -> bool:
     return scoping.can(user, Capability.KEEP_REGISTER, report.school)
 
 
-def report_or_404(user: object, pk: object, context: str) -> Report:
+def report_or_404(user: Viewer, pk: int | str, context: str) -> Report:
     try:
-        report = reports_for(user).get(pk=int(pk))  # type: ignore[call-overload]
+        report = reports_for(user).get(pk=int(pk))
     except (Report.DoesNotExist, ValueError, TypeError):
         raise NotFound() from None
     access.record(user, [report.pk], AccessAction.VIEW, context=context, subject=AccessSubject.REPORT)
     return report
 
 
-def groups_for(user: object) -> QuerySet[Group]:
+def groups_for(user: Viewer) -> QuerySet[Group]:
     q = [
         x
         for x in (
@@ -73,32 +74,32 @@ def groups_for(user: object) -> QuerySet[Group]:
     return Group.objects.filter(reduce(or_, q)).select_related("location")
 
 
-def locations_for(user: object) -> QuerySet[Organisation]:
+def locations_for(user: Viewer) -> QuerySet[Organisation]:
     return Organisation.objects.filter(kind=OrganisationKind.NEWCOMER_CLASS).filter(
         pk__in=groups_for(user).values("location")
     ) | scoping.organisations_of_kind(user, Capability.KEEP_REGISTER, [OrganisationKind.NEWCOMER_CLASS])
 
 
-def placements_for(user: object) -> QuerySet[Placement]:
+def placements_for(user: Viewer) -> QuerySet[Placement]:
     return Placement.objects.filter(report__in=reports_for(user).values("pk")).select_related(
         "report__school", "group__location", "receiving_school"
     )
 
 
-def runs_for(user: object) -> QuerySet[PlacementRun]:
+def runs_for(user: Viewer) -> QuerySet[PlacementRun]:
     return scoping.scope(
         PlacementRun.objects.select_related("region"), user, Capability.KEEP_REGISTER, "region"
     )
 
 
-def placement_or_404(user: object, pk: object) -> Placement:
+def placement_or_404(user: Viewer, pk: int | str) -> Placement:
     try:
-        return placements_for(user).get(pk=int(pk))  # type: ignore[call-overload]
+        return placements_for(user).get(pk=int(pk))
     except (Placement.DoesNotExist, ValueError, TypeError):
         raise NotFound() from None
 
 
-def regions_for(user: object) -> QuerySet[Organisation]:
+def regions_for(user: Viewer) -> QuerySet[Organisation]:
     return scoping.organisations_of_kind(user, Capability.KEEP_REGISTER, [OrganisationKind.REGION])
 
 
@@ -153,7 +154,7 @@ def _downstream(report: Report) -> list[Event]:
     return events
 
 
-def officer_summary(user: object) -> dict[str, object] | None:
+def officer_summary(user: Viewer) -> dict[str, object] | None:
     if not scoping.can(user, Capability.KEEP_REGISTER):
         return None
     reports = scoping.scope(Report.objects.all(), user, Capability.KEEP_REGISTER, "school")

@@ -3,28 +3,31 @@ its placement. URLs carry ids only; every view of a record is logged (queries.re
 
 import json
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import scoping
+from accounts.http import AuthedRequest
 from accounts.models import Organisation
 from accounts.roles import Capability, OrganisationKind
 from core.errors import ServiceError
 from core.forms import apply_service_error
 from placement import queries, services, views_offer
 from placement.forms import EraseForm, HandPlacementForm, OutflowForm, ProgressForm, ReportForm, StartForm
-from placement.models import PlacementStatus, ReportStatus
+from placement.models import PlacementStatus, Report, ReportStatus
 from placement.services.common import region_of
 
 ANY_REGISTER_ROLE = (Capability.REPORT_NEWCOMERS, Capability.KEEP_REGISTER, Capability.TEACH_NEWCOMERS)
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedRequest) -> HttpResponse:
     if not any(scoping.can(request.user, c) for c in ANY_REGISTER_ROLE):
         raise Http404
     reports = queries.reports_for(request.user).filter(anonymised_at__isnull=True)
@@ -42,14 +45,14 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def report_create(request: HttpRequest) -> HttpResponse:
+def report_create(request: AuthedRequest) -> HttpResponse:
     if not scoping.can(request.user, Capability.REPORT_NEWCOMERS):
         raise Http404
     siblings = queries.reports_for(request.user).filter(anonymised_at__isnull=True).order_by("first_name")
     form = ReportForm(request.POST or None, user=request.user, siblings=siblings)
     if request.method == "POST" and form.is_valid():
         try:
-            report = services.file_report(request.user, **form.verb_arguments())  # type: ignore[arg-type]
+            report = services.file_report(request.user, **form.verb_arguments())
         except ServiceError as exc:
             apply_service_error(form, exc)
         else:
@@ -70,18 +73,18 @@ def report_create(request: HttpRequest) -> HttpResponse:
     return render(request, "placement/report_form.html", {"form": form})
 
 
-def _schools_of_region(report_school: Organisation) -> "object":
+def _schools_of_region(report_school: Organisation) -> QuerySet[Organisation]:
     region = region_of(report_school)
     return Organisation.objects.filter(
         kind=OrganisationKind.SCHOOL, path__startswith=region.path if region else "/-/"
     ).order_by("name")
 
 
-def _detail(request: HttpRequest, report: "object", status: int = 200, **bound: "object") -> HttpResponse:
+def _detail(request: AuthedRequest, report: Report, status: int = 200, **bound: object) -> HttpResponse:
     """The child's record; ``bound`` replaces a blank form by the one just posted, with its field errors."""
-    keeps = queries.keeps(request.user, report)  # type: ignore[arg-type]
+    keeps = queries.keeps(request.user, report)
     placements = list(
-        report.placements.select_related("group__location", "receiving_school").order_by("-created_at")  # type: ignore[attr-defined]
+        report.placements.select_related("group__location", "receiving_school").order_by("-created_at")
     )
     current = next(
         (p for p in placements if p.status in (PlacementStatus.APPROVED, PlacementStatus.STARTED)), None
@@ -89,16 +92,16 @@ def _detail(request: HttpRequest, report: "object", status: int = 200, **bound: 
     context = {
         "report": report,
         "keeps": keeps,
-        "sees_parents": queries.sees_parents(request.user, report),  # type: ignore[arg-type]
+        "sees_parents": queries.sees_parents(request.user, report),
         "placements": placements,
         "current": current,
-        "timeline": queries.timeline(report),  # type: ignore[arg-type]
+        "timeline": queries.timeline(report),
         "hand_form": HandPlacementForm(groups=queries.groups_for(request.user).filter(active=True))
         if keeps
         else None,
         "start_form": StartForm(),
         "progress_form": ProgressForm(),
-        "outflow_form": OutflowForm(schools=_schools_of_region(report.school)),  # type: ignore[attr-defined]
+        "outflow_form": OutflowForm(schools=_schools_of_region(report.school)),
         "erase_form": EraseForm(),
         "keeps_register": keeps,
         **views_offer.context(report, current, keeps),
@@ -108,7 +111,7 @@ def _detail(request: HttpRequest, report: "object", status: int = 200, **bound: 
 
 
 @login_required
-def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def report_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     report = queries.report_or_404(request.user, pk, "placement.report_detail")
     return _detail(request, report)
 
@@ -118,31 +121,31 @@ FORM_VERBS = {"start": ("start_form", StartForm), "progress": ("progress_form", 
 
 @login_required
 @require_POST
-def placement_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
+def placement_action(request: AuthedRequest, pk: int, verb: str) -> HttpResponse:
     """One POST endpoint per verb on a placement (approve, reject, start, progress, outflow, confirm). A verb
     with a form that is refused shows the page again with the error next to the field (HTTP 400)."""
     placement = queries.placement_or_404(request.user, pk)
-    form = None
+    form: forms.Form | None = None
     refused = False
     try:
         if verb == "approve":
-            services.approve(request.user, placement)  # type: ignore[arg-type]
+            services.approve(request.user, placement)
         elif verb == "reject":
-            services.reject(request.user, placement)  # type: ignore[arg-type]
+            services.reject(request.user, placement)
         elif verb == "confirm":
-            services.confirm_outflow(request.user, placement)  # type: ignore[arg-type]
+            services.confirm_outflow(request.user, placement)
         elif verb == "outflow":
             form = OutflowForm(request.POST, schools=_schools_of_region(placement.report.school))
             if form.is_valid():
-                services.plan_outflow(request.user, placement, **form.cleaned_data)  # type: ignore[arg-type]
+                services.plan_outflow(request.user, placement, **form.cleaned_data)
         else:
             form = FORM_VERBS[verb][1](request.POST)
             if form.is_valid() and verb == "start":
-                services.start(request.user, placement, form.cleaned_data["start_date"])  # type: ignore[arg-type]
+                services.start(request.user, placement, form.cleaned_data["start_date"])
             elif form.is_valid():
                 services.record_progress(
                     request.user, placement, form.cleaned_data["progress"], form.cleaned_data["on"]
-                )  # type: ignore[arg-type]
+                )
     except ServiceError as exc:
         refused = True
         if form is None:
@@ -162,28 +165,28 @@ def placement_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def report_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
+def report_action(request: AuthedRequest, pk: int, verb: str) -> HttpResponse:
     """POST verbs on a child's record: place by hand, interim arrangement, erase."""
     report = queries.report_or_404(request.user, pk, f"placement.{verb}")
     try:
         if verb == "place":
-            form = HandPlacementForm(
+            hand_form = HandPlacementForm(
                 request.POST, groups=queries.groups_for(request.user).filter(active=True)
             )
             try:
-                if form.is_valid():
-                    services.place_by_hand(request.user, report, form.cleaned_data["group"])  # type: ignore[arg-type]
+                if hand_form.is_valid():
+                    services.place_by_hand(request.user, report, hand_form.cleaned_data["group"])
             except ServiceError as exc:
-                apply_service_error(form, exc)
-            if form.errors:
-                return _detail(request, report, status=400, hand_form=form)
+                apply_service_error(hand_form, exc)
+            if hand_form.errors:
+                return _detail(request, report, status=400, hand_form=hand_form)
         elif verb == "interim":
-            services.record_interim(request.user, report)  # type: ignore[arg-type]
+            services.record_interim(request.user, report)
         else:
             form = EraseForm(request.POST)
             if not form.is_valid():
                 raise ServiceError(_("Give a reason."), field="reason")
-            services.erase_report(request.user, report, form.cleaned_data["reason"])  # type: ignore[arg-type]
+            services.erase_report(request.user, report, form.cleaned_data["reason"])
             messages.success(request, _("The record has been erased."))
             return redirect("placement:home")
     except ServiceError as exc:
@@ -194,10 +197,10 @@ def report_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
 
 
 @login_required
-def report_export(request: HttpRequest, pk: int) -> HttpResponse:
+def report_export(request: AuthedRequest, pk: int) -> HttpResponse:
     report = queries.report_or_404(request.user, pk, "placement.export")
     try:
-        record = services.export_record(request.user, report)  # type: ignore[arg-type]
+        record = services.export_record(request.user, report)
     except ServiceError:
         raise Http404 from None
     response = HttpResponse(json.dumps(record, indent=2, ensure_ascii=False), content_type="application/json")

@@ -2,14 +2,15 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import scoping
+from accounts.http import AuthedRequest
 from accounts.roles import Capability
-from core.charts import bar_chart
+from core.charts import BarChart, bar_chart
 from core.csvexport import csv_response
 from core.errors import NotFound, ServiceError
 from core.forms import apply_service_error
@@ -18,18 +19,18 @@ from placement.forms import GroupEditForm, GroupForm
 from placement.models import PlacementStatus, Report, RunStatus
 
 
-def _officer(request: HttpRequest) -> None:
+def _officer(request: AuthedRequest) -> None:
     if not scoping.can(request.user, Capability.KEEP_REGISTER):
         raise Http404
 
 
 @login_required
-def group_list(request: HttpRequest) -> HttpResponse:
+def group_list(request: AuthedRequest) -> HttpResponse:
     _officer(request)
     form = GroupForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            services.create_group(request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            services.create_group(request.user, **form.cleaned_data)
         except ServiceError as exc:
             apply_service_error(form, exc)
         else:
@@ -42,7 +43,7 @@ def group_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def group_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def group_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     _officer(request)
     group = queries.groups_for(request.user).filter(pk=pk).first()
     if group is None or not scoping.can(request.user, Capability.KEEP_REGISTER, group.location):
@@ -51,7 +52,7 @@ def group_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = GroupEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_group(request.user, group, **form.cleaned_data)  # type: ignore[arg-type]
+            services.update_group(request.user, group, **form.cleaned_data)
         except ServiceError as exc:
             apply_service_error(form, exc)
         else:
@@ -63,7 +64,7 @@ def group_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def run_list(request: HttpRequest) -> HttpResponse:
+def run_list(request: AuthedRequest) -> HttpResponse:
     _officer(request)
     if request.method == "POST":
         raw = request.POST.get("region", "")
@@ -71,7 +72,7 @@ def run_list(request: HttpRequest) -> HttpResponse:
         try:
             if region is None:
                 raise ServiceError(_("Choose a region."), field="region")
-            run = services.start_run(request.user, region)  # type: ignore[arg-type]
+            run = services.start_run(request.user, region)
         except ServiceError as exc:
             messages.error(request, exc.message)
         else:
@@ -85,7 +86,7 @@ def run_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def run_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     _officer(request)
     run = queries.runs_for(request.user).filter(pk=pk).first()
     if run is None:
@@ -107,7 +108,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def run_approve_all(request: HttpRequest, pk: int) -> HttpResponse:
+def run_approve_all(request: AuthedRequest, pk: int) -> HttpResponse:
     _officer(request)
     run = queries.runs_for(request.user).filter(pk=pk).first()
     if run is None:
@@ -115,7 +116,7 @@ def run_approve_all(request: HttpRequest, pk: int) -> HttpResponse:
     done, refused = 0, 0
     for placement in run.placements.filter(status=PlacementStatus.PROPOSED).select_related("report__school"):
         try:
-            services.approve(request.user, placement)  # type: ignore[arg-type]
+            services.approve(request.user, placement)
             done += 1
         except ServiceError:
             refused += 1
@@ -125,7 +126,7 @@ def run_approve_all(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("placement:run_detail", pk=run.pk)
 
 
-def _charts(fig: figures.Figures) -> list[object]:
+def _charts(fig: figures.Figures) -> list[BarChart]:
     free = [(f"{r.group.location.name} · {r.group.name}", float(r.free_now)) for r in fig.groups]
     speed = [(m.name, float(m.median_days)) for m in fig.municipalities if m.median_days is not None]
     charts = [bar_chart(_("Free places now"), free)] if free else []
@@ -137,7 +138,7 @@ def _charts(fig: figures.Figures) -> list[object]:
 
 
 @login_required
-def figures_page(request: HttpRequest) -> HttpResponse:
+def figures_page(request: AuthedRequest) -> HttpResponse:
     if not (
         scoping.can(request.user, Capability.KEEP_REGISTER)
         or scoping.can(request.user, Capability.VIEW_REPORTS)
@@ -156,7 +157,7 @@ def figures_page(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def figures_csv(request: HttpRequest) -> HttpResponse:
+def figures_csv(request: AuthedRequest) -> HttpResponse:
     if not (
         scoping.can(request.user, Capability.KEEP_REGISTER)
         or scoping.can(request.user, Capability.VIEW_REPORTS)

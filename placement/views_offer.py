@@ -4,12 +4,13 @@ by phone. The family answers through the parents' signed link (placement/parent_
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from accounts.http import AuthedRequest
 from core.errors import ServiceError
 from core.forms import DateField
 from parents import letters
@@ -31,14 +32,14 @@ class PaperAnswerForm(forms.Form):
 
 @login_required
 @require_POST
-def send(request: HttpRequest, pk: int) -> HttpResponse:
+def send(request: AuthedRequest, pk: int) -> HttpResponse:
     placement = queries.placement_or_404(request.user, pk)
     form = OfferForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give a valid date."))
         return redirect("placement:report_detail", pk=placement.report_id)
     try:
-        offered = parent_offer.offer(request.user, placement, start_date=form.cleaned_data["start_date"])  # type: ignore[arg-type]
+        offered = parent_offer.offer(request.user, placement, start_date=form.cleaned_data["start_date"])
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:
@@ -53,8 +54,8 @@ def send(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def answer(request: HttpRequest, pk: int) -> HttpResponse:
-    asked = parent_offer.offer_of(request.user, pk)  # type: ignore[arg-type]
+def answer(request: AuthedRequest, pk: int) -> HttpResponse:
+    asked = parent_offer.offer_of(request.user, pk)
     if asked is None:
         raise Http404
     placement = queries.placement_or_404(request.user, asked.subject_id)
@@ -62,7 +63,7 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         if not form.is_valid():
             raise ServiceError(_("Say how the family answered (for example: on the phone on 3 March)."))
-        parent_offer.record_on_paper(request.user, asked, reason=form.cleaned_data["reason"])  # type: ignore[arg-type]
+        parent_offer.record_on_paper(request.user, asked, reason=form.cleaned_data["reason"])
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:
@@ -71,9 +72,9 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def letter(request: HttpRequest, pk: int) -> HttpResponse:
+def letter(request: AuthedRequest, pk: int) -> HttpResponse:
     """The printable offer for a family without e-mail, in its language."""
-    asked = parent_offer.offer_of(request.user, pk)  # type: ignore[arg-type]
+    asked = parent_offer.offer_of(request.user, pk)
     if asked is None:
         raise Http404
     try:

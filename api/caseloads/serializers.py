@@ -1,7 +1,9 @@
 """Serializers of the caseloads API."""
 
+from collections.abc import Callable
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils import timezone
 from drf_spectacular.utils import (
     extend_schema_field,
@@ -10,9 +12,11 @@ from drf_spectacular.utils import (
 from rest_framework import serializers
 
 from accounts import scoping
+from accounts.http import Viewer
 from accounts.models import Organisation
 from accounts.roles import Capability, OrganisationKind
 from caseloads import reach
+from caseloads.allocation import Ranked
 from caseloads.models import (
     Case,
     CaseStatus,
@@ -30,8 +34,27 @@ from caseloads.models import (
 )
 
 
+class InReach(serializers.PrimaryKeyRelatedField[Any]):
+    """A primary key among the rows the caller reaches, ``scope(request.user)``; the ``queryset`` given (none)
+    without a request (schema generation)."""
+
+    def __init__(self, scope: Callable[[Viewer], QuerySet[Any]], **kwargs: Any) -> None:
+        self.scope = scope
+        super().__init__(**kwargs)
+
+    def get_queryset(self) -> QuerySet[Any] | None:
+        request = self.context.get("request")
+        if request is None:
+            return super().get_queryset()
+        return self.scope(request.user)
+
+
+def _schools_filing(user: Viewer) -> QuerySet[Organisation]:
+    return scoping.organisations_of_kind(user, Capability.REQUEST_SUPPORT, [OrganisationKind.SCHOOL])
+
+
 class SupportRequestSerializer(serializers.ModelSerializer):
-    school = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.none())
+    school = InReach(_schools_filing, queryset=Organisation.objects.none())
     subject = serializers.ChoiceField(choices=Subject.choices, default=Subject.PUPIL)
     topic = serializers.ChoiceField(choices=Topic.choices)
     urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.NORMAL)
@@ -70,14 +93,6 @@ class SupportRequestSerializer(serializers.ModelSerializer):
             "decided_at",
         ]
         read_only_fields = ["id", "decline_reason", "created_at", "decided_at"]
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None and "school" in self.fields:
-            self.fields["school"].queryset = scoping.organisations_of_kind(
-                request.user, Capability.REQUEST_SUPPORT, [OrganisationKind.SCHOOL]
-            )
 
     def get_pupil_count(self, obj: SupportRequest) -> int:
         return len(obj.pupils.all())
@@ -151,8 +166,8 @@ class RankedSerializer(serializers.Serializer):
     free_hours = serializers.DecimalField(source="load.free", max_digits=6, decimal_places=1)
     reasons = serializers.ListField(child=serializers.CharField())
 
-    def get_name(self, obj: object) -> str:
-        return str(obj.load.profile.user)  # type: ignore[attr-defined]
+    def get_name(self, obj: Ranked) -> str:
+        return str(obj.load.profile.user)
 
 
 class PupilBriefSerializer(serializers.Serializer):
@@ -262,7 +277,7 @@ class StepSerializer(serializers.ModelSerializer):
 class VisitSerializer(serializers.ModelSerializer):
     """``notes`` is null for people who may not read notes (e.g. a colleague a case is offered to)."""
 
-    case = serializers.PrimaryKeyRelatedField(queryset=Case.objects.none())
+    case = InReach(reach.cases_for, queryset=Case.objects.none())
     kind = serializers.ChoiceField(choices=VisitKind.choices)
     notes = serializers.CharField(allow_null=True, required=False, allow_blank=True, max_length=8000)
     steps = StepSerializer(many=True, required=False)
@@ -284,12 +299,6 @@ class VisitSerializer(serializers.ModelSerializer):
             "steps",
         ]
         read_only_fields = ["id", "supporter"]
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None and "case" in self.fields:
-            self.fields["case"].queryset = reach.cases_for(request.user)
 
     def to_representation(self, instance: Visit) -> dict[str, object]:
         data = super().to_representation(instance)

@@ -2,7 +2,7 @@
 every write calls one verb, whose domain error becomes the one JSON error shape (``api/errors.py``). The
 default permission classes (authentication, second factor) stay in force: no viewset sets its own."""
 
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
@@ -10,8 +10,10 @@ from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 
 from accounts.models import Organisation
+from api.permissions import signed_in
 from api.placement import serializers as s
 from api.schema import conflict
 from core.errors import NotFound
@@ -39,18 +41,19 @@ class GroupViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.Re
     def get_queryset(self) -> QuerySet[Group]:
         return queries.groups_for(self.request.user).order_by("pk")
 
-    def perform_create(self, serializer: s.GroupSerializer) -> None:
+    def perform_create(self, serializer: BaseSerializer[Group]) -> None:
         data = dict(serializer.validated_data)
         data.pop("active", None)
-        serializer.instance = services.create_group(self.request.user, **data)  # type: ignore[arg-type]
+        serializer.instance = services.create_group(signed_in(self.request), **data)
 
-    def perform_update(self, serializer: s.GroupSerializer) -> None:
-        group = serializer.instance
+    def perform_update(self, serializer: BaseSerializer[Group]) -> None:
+        # UpdateModelMixin.update built the serializer on self.get_object(): the instance is that group.
+        group = cast(Group, serializer.instance)
         data = {
             k: serializer.validated_data.get(k, getattr(group, k))
             for k in ("capacity", "age_min", "age_max", "intake_days", "active")
         }
-        serializer.instance = services.update_group(self.request.user, group, **data)  # type: ignore[arg-type]
+        serializer.instance = services.update_group(signed_in(self.request), group, **data)
 
 
 class ReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -71,8 +74,8 @@ class ReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         report = queries.report_or_404(request.user, kwargs["pk"], "api.placement.report")
         return Response(self.get_serializer(report).data)
 
-    def perform_create(self, serializer: s.ReportSerializer) -> None:
-        serializer.instance = services.file_report(self.request.user, **serializer.validated_data)  # type: ignore[arg-type]
+    def perform_create(self, serializer: BaseSerializer[Report]) -> None:
+        serializer.instance = services.file_report(signed_in(self.request), **serializer.validated_data)
 
     @extend_schema(
         summary="Place a child by hand",
@@ -82,13 +85,13 @@ class ReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def place(self, request: Request, pk: str | None = None) -> Response:
         """Give a waiting child a place in a group chosen by hand; the group row is locked first."""
-        report = queries.report_or_404(request.user, pk, "api.placement.place")
+        report = queries.report_or_404(request.user, self.kwargs["pk"], "api.placement.place")
         body = s.PlaceByHandSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         group = queries.groups_for(request.user).filter(pk=body.validated_data["group"]).first()
         if group is None:
             raise NotFound(field="group")
-        placement = services.place_by_hand(request.user, report, group)  # type: ignore[arg-type]
+        placement = services.place_by_hand(signed_in(request), report, group)
         return Response(s.PlacementSerializer(placement).data)
 
 
@@ -101,8 +104,8 @@ class RunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self) -> QuerySet[PlacementRun]:
         return queries.runs_for(self.request.user)
 
-    def perform_create(self, serializer: s.RunSerializer) -> None:
-        serializer.instance = services.start_run(self.request.user, serializer.validated_data["region"])  # type: ignore[arg-type]
+    def perform_create(self, serializer: BaseSerializer[PlacementRun]) -> None:
+        serializer.instance = services.start_run(signed_in(self.request), serializer.validated_data["region"])
 
 
 class PlacementViewSet(viewsets.ReadOnlyModelViewSet):
@@ -125,7 +128,7 @@ class PlacementViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str | None = None) -> Response:
         """Approve a proposal: the group row is locked and the place taken only while one is free."""
-        return self._done(services.approve(request.user, self.get_object()))  # type: ignore[arg-type]
+        return self._done(services.approve(signed_in(request), self.get_object()))
 
     @extend_schema(
         summary="Reject a proposed place",
@@ -135,7 +138,7 @@ class PlacementViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, pk: str | None = None) -> Response:
         """Reject a proposal; the child keeps waiting and is proposed again in a later run."""
-        return self._done(services.reject(request.user, self.get_object()))  # type: ignore[arg-type]
+        return self._done(services.reject(signed_in(request), self.get_object()))
 
     @extend_schema(
         summary="Record the start in the group",
@@ -148,7 +151,7 @@ class PlacementViewSet(viewsets.ReadOnlyModelViewSet):
         placement = self.get_object()
         body = s.StartSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        return self._done(services.start(request.user, placement, body.validated_data["start_date"]))  # type: ignore[arg-type]
+        return self._done(services.start(signed_in(request), placement, body.validated_data["start_date"]))
 
     @extend_schema(
         summary="Record progress",
@@ -162,7 +165,9 @@ class PlacementViewSet(viewsets.ReadOnlyModelViewSet):
         body = s.ProgressSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        return self._done(services.record_progress(request.user, placement, data["progress"], data["on"]))  # type: ignore[arg-type]
+        return self._done(
+            services.record_progress(signed_in(request), placement, data["progress"], data["on"])
+        )
 
     @extend_schema(
         summary="Plan the outflow",
@@ -175,7 +180,7 @@ class PlacementViewSet(viewsets.ReadOnlyModelViewSet):
         placement = self.get_object()
         body = s.OutflowSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        return self._done(services.plan_outflow(request.user, placement, **body.validated_data))  # type: ignore[arg-type]
+        return self._done(services.plan_outflow(signed_in(request), placement, **body.validated_data))
 
     @extend_schema(
         summary="Confirm the outflow",
@@ -186,4 +191,4 @@ class PlacementViewSet(viewsets.ReadOnlyModelViewSet):
     def confirm(self, request: Request, pk: str | None = None) -> Response:
         """Confirm the planned outflow: the pupil record is written for buddy matching, an aftercare request
         goes to the support service, and the place is freed."""
-        return self._done(services.confirm_outflow(request.user, self.get_object()))  # type: ignore[arg-type]
+        return self._done(services.confirm_outflow(signed_in(request), self.get_object()))

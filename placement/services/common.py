@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import scoping
-from accounts.models import Organisation
+from accounts.models import Organisation, User
 from accounts.roles import Capability, OrganisationKind
 from core.errors import Forbidden
 from placement.models import EligibilityRule
@@ -23,7 +23,7 @@ def region_of(organisation: Organisation) -> Organisation | None:
 
 
 def require(
-    user: object, capability: Capability, organisation: Organisation | None, field: str | None = None
+    user: User, capability: Capability, organisation: Organisation | None, field: str | None = None
 ) -> None:
     if organisation is None or not scoping.can(user, capability, organisation):
         raise Forbidden(_("You cannot do this here."), code="out_of_reach", field=field)

@@ -67,6 +67,32 @@ def _check_dates(birth_year: int, birth_month: int, arrival: date, on: date) -> 
         raise ServiceError(_("The arrival date lies before the birth month."), field="arrival_date")
 
 
+def _check_child(
+    first_name: str,
+    last_initial: str,
+    home_languages: Sequence[str],
+    letter_language: str,
+    prior_schooling_years: int,
+) -> tuple[list[str], str]:
+    """Refuse a report without a name, a home language or believable schooling; the language codes (home,
+    then the letters' or "") as stored."""
+    if not first_name.strip() or not last_initial.strip():
+        raise ServiceError(_("Give the first name and the initial."), field="first_name")
+    codes = clean_languages(list(home_languages), "home_languages")
+    if not codes:
+        raise ServiceError(_("Give at least one home language."), field="home_languages")
+    letter = clean_languages([letter_language], "letter_language")[0] if letter_language else ""
+    if prior_schooling_years > 15:
+        raise ServiceError(_("Give the years of prior schooling (0-15)."), field="prior_schooling_years")
+    return codes, letter
+
+
+def _join_family(report: Report, family: list[Report]) -> None:
+    """Siblings are one family: link the new child to each sibling and to the siblings' siblings."""
+    everyone = {r.pk for r in family} | {pk for r in family for pk in r.siblings.values_list("pk", flat=True)}
+    report.siblings.set(sorted(everyone))
+
+
 def _siblings(user: User, ids: Sequence[int], school_region: Organisation | None) -> list[Report]:
     from placement.queries import reports_for
 
@@ -104,14 +130,9 @@ def file_report(
     require(user, Capability.REPORT_NEWCOMERS, school, field="school")
     on = today()
     _check_dates(birth_year, birth_month, arrival_date, on)
-    if not first_name.strip() or not last_initial.strip():
-        raise ServiceError(_("Give the first name and the initial."), field="first_name")
-    codes = clean_languages(list(home_languages), "home_languages")
-    if not codes:
-        raise ServiceError(_("Give at least one home language."), field="home_languages")
-    letter = clean_languages([letter_language], "letter_language")[0] if letter_language else ""
-    if prior_schooling_years > 15:
-        raise ServiceError(_("Give the years of prior schooling (0-15)."), field="prior_schooling_years")
+    codes, letter = _check_child(
+        first_name, last_initial, home_languages, letter_language, prior_schooling_years
+    )
     region = region_of(school)
     family = _siblings(user, siblings, region)
     verdict = eligibility(rule_for(region), birth_year, birth_month, arrival_date, on)
@@ -134,11 +155,7 @@ def file_report(
         reported_at=timezone.now(),
     )
     if family:
-        # Siblings are one family: link the new child to each sibling and to the siblings' siblings.
-        everyone = {r.pk for r in family} | {
-            pk for r in family for pk in r.siblings.values_list("pk", flat=True)
-        }
-        report.siblings.set(sorted(everyone))
+        _join_family(report, family)
     if not verdict.eligible:
         _route_to_regular_class(user, report)
     access.record(

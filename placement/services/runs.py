@@ -59,12 +59,14 @@ def build_problem(region: Organisation) -> tuple[list[engine.Child], list[engine
         .select_related("location__parent")
         .order_by("pk")
     )
-    located = [g for g in groups_qs if g.location.latitude is not None]
+    located = [
+        (float(g.location.latitude), float(g.location.longitude))
+        for g in groups_qs
+        if g.location.latitude is not None
+        and g.location.longitude is not None  # both or neither (constraint)
+    ]
     centre = (
-        (
-            sum(float(g.location.latitude) for g in located) / len(located),
-            sum(float(g.location.longitude) for g in located) / len(located),
-        )  # type: ignore[arg-type]
+        (sum(lat for lat, _lon in located) / len(located), sum(lon for _lat, lon in located) / len(located))
         if located
         else (52.0, 5.0)
     )
@@ -82,11 +84,11 @@ def build_problem(region: Organisation) -> tuple[list[engine.Child], list[engine
         .annotate(n_siblings=Count("siblings"))
         .order_by("reported_at", "pk")
     )
-    family_of = _families(reports)
+    family_of = _families([r.pk for r in reports if r.n_siblings])
     held = dict(
         Placement.objects.filter(
             status__in=HOLDS_PLACE, report__siblings__in=[r.pk for r in reports]
-        ).values_list("report__siblings", "group__location_id")
+        ).values_list("report__siblings__pk", "group__location_id")
     )
     children = []
     for r in reports:
@@ -106,9 +108,9 @@ def build_problem(region: Organisation) -> tuple[list[engine.Child], list[engine
     return children, groups
 
 
-def _families(reports: "object") -> dict[int, int]:
-    """Report id -> the smallest id among the waiting child and their siblings (one family label)."""
-    ids = [r.pk for r in reports if r.n_siblings]  # type: ignore[attr-defined]
+def _families(ids: list[int]) -> dict[int, int]:
+    """Report id -> the smallest id among the waiting child and their siblings (one family label), for the
+    reports ``ids`` of children with siblings."""
     links = Report.siblings.through.objects.filter(from_report_id__in=ids).values_list(
         "from_report_id", "to_report_id"
     )
@@ -116,6 +118,18 @@ def _families(reports: "object") -> dict[int, int]:
     for a, b in links:
         family[a] = min(family.get(a, a), b, a)
     return family
+
+
+def _count(params: dict[str, object]) -> int:
+    """A reason's ``count`` (the engine sets it as an int where the text counts something)."""
+    count = params.get("count", 0)
+    return count if isinstance(count, int) else 0
+
+
+def _km(reasons: list[engine.Reason]) -> float | None:
+    """The distance of a placement, from its first reason."""
+    km = reasons[0].params.get("km") if reasons and reasons[0].code == "distance" else None
+    return float(km) if isinstance(km, int | float) else None
 
 
 def reason_text(reason: engine.Reason) -> str:
@@ -126,7 +140,7 @@ def reason_text(reason: engine.Reason) -> str:
         "nearest": lambda: _("nearest location with a free place") % p,
         "nearer_taken": lambda: _("nearer places went to other children") % p,
         "with_siblings": lambda: (
-            ngettext("with their sibling", "with their %(count)s siblings", p["count"]) % p
+            ngettext("with their sibling", "with their %(count)s siblings", _count(p)) % p
         ),
         "no_group_for_age": lambda: _("no group in the region for age %(age)s") % p,
         "band_full": lambda: _("no free place in %(band)s years") % p,
@@ -136,7 +150,7 @@ def reason_text(reason: engine.Reason) -> str:
                 "the free place in %(band)s years went to a child who waited longer or to place more children",
                 "the %(count)s free places in %(band)s years went to children who waited longer or to place more "
                 "children",
-                p["count"],
+                _count(p),
             )
             % p
         ),
@@ -172,7 +186,6 @@ def _write(run: PlacementRun, result: engine.Result) -> None:
     rows = []
     for child_id, group_id in sorted(result.assignment.items()):
         reasons = result.reasons[child_id]
-        km = reasons[0].params["km"] if reasons and reasons[0].code == "distance" else None
         rows.append(
             Placement(
                 report_id=child_id,
@@ -180,7 +193,7 @@ def _write(run: PlacementRun, result: engine.Result) -> None:
                 run=run,
                 status=PlacementStatus.PROPOSED,
                 reason="; ".join(reason_text(r) for r in reasons)[:300],
-                distance_km=km,
+                distance_km=_km(reasons),
             )
         )
     Placement.objects.bulk_create(rows)

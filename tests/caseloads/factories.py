@@ -4,6 +4,7 @@ import itertools
 from datetime import date, timedelta
 
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from accounts.models import Organisation, User
 from accounts.roles import Role
@@ -127,3 +128,10 @@ def make_visit(
         notes=notes,
         done=done,
     )
+
+
+def api_client(user: User) -> APIClient:
+    """An API client signed in as ``user``."""
+    api = APIClient()
+    api.force_authenticate(user)
+    return api

@@ -10,8 +10,9 @@ import pytest
 from django.db import connection
 
 from accounts.roles import Role
-from caseloads import services, workload
+from caseloads import workload
 from caseloads.models import Case
+from caseloads.services import allocating as services
 from core.errors import ServiceError
 from tests.caseloads.factories import make_request, make_supporter
 from tests.factories import make_membership

@@ -6,8 +6,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import Role
-from caseloads import allocation, runs
+from caseloads import allocation
 from caseloads.models import AllocationRun, AllocationRunStatus, Case
+from caseloads.services import runs
 from core.errors import Conflict
 from core.models import OutboxMessage
 from matching.engine import gap

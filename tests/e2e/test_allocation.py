@@ -11,8 +11,9 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from accounts.roles import Role
-from caseloads import allocation, runs
+from caseloads import allocation
 from caseloads.models import AllocationRun, Case
+from caseloads.services import runs
 from core import outbox
 from core.models import OutboxMessage
 from matching.engine import gap

@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 from accounts import scoping
 from accounts.models import User
 from accounts.roles import Capability
-from caseloads import allocation, services, workload
+from caseloads import allocation, workload
 from caseloads.models import AllocationRun, AllocationRunStatus, SupportRequest
+from caseloads.reach import open_requests_for, supporters_for
 from core import outbox
 from core.errors import Conflict, Forbidden
 
@@ -64,12 +65,12 @@ def execute(run_id: int) -> bool:
     run = AllocationRun.objects.select_related("requested_by").get(pk=run_id)
     try:
         requests = list(
-            services.open_requests_for(run.requested_by)
+            open_requests_for(run.requested_by)
             .select_related("school")
             .prefetch_related("pupils")
             .order_by("pk")
         )
-        loads = workload.loads(services.supporters_for(run.requested_by))
+        loads = workload.loads(supporters_for(run.requested_by))
         AllocationRun.objects.filter(pk=run_id, status=AllocationRunStatus.RUNNING).update(progress=LOADED)
         proposal = allocation.propose(requests, loads, time_limit=allocation.BACKGROUND_SECONDS)
     except Exception as exc:  # the type only: messages may quote input rows

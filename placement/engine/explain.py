@@ -2,21 +2,17 @@
 the services translate them into the reader's language."""
 
 from collections import defaultdict
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from placement.engine import Child, Group, Reason
+from placement.engine.problem import Child, Group, Reason
 
 
 def explain(
-    children: "list[Child]",
-    groups: "list[Group]",
+    children: list[Child],
+    groups: list[Group],
     pairs: list[tuple[int, int, int]],
     assignment: dict[int, int],
     index: dict[int, int],
-) -> "dict[int, list[Reason]]":
-    from placement.engine import Reason
-
+) -> dict[int, list[Reason]]:
     options: dict[int, list[tuple[int, int]]] = defaultdict(list)  # child index -> (group index, metres)
     for i, g, m in pairs:
         options[i].append((g, m))
@@ -61,6 +57,6 @@ def explain(
     return reasons
 
 
-def _band(groups: "list[Group]", age: int) -> str:
+def _band(groups: list[Group], age: int) -> str:
     bands = sorted({(g.age_min, g.age_max) for g in groups if g.age_min <= age <= g.age_max})
     return f"{bands[0][0]}-{bands[0][1]}" if bands else str(age)

@@ -19,13 +19,14 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404  # 404 (not 500) for ids like "abc"
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 from rest_framework.views import APIView
 
 from accounts.models import Organisation
 from api import examples
+from api.http import AuthedRequest
+from api.params import id_or_none
 from api.schema import conflict
 from courses import access, changes, completion, queries, services
 from courses.models import (
@@ -45,14 +46,6 @@ from courses.models import (
 def _fake(view: object) -> bool:
     """drf-spectacular builds the schema with an anonymous request; querysets are then empty."""
     return getattr(view, "swagger_fake_view", False)
-
-
-def _id(value: str | None) -> int | None:
-    """A query-string id, or None when it is not a positive 64-bit integer (so "abc" or 10**30 filter
-    nothing instead of failing in the database driver)."""
-    if value and value.isdigit() and len(value) <= 18:
-        return int(value)
-    return None
 
 
 # --- Serializers ---------------------------------------------------------------------------------------
@@ -281,8 +274,8 @@ class EditionViewSet(viewsets.ReadOnlyModelViewSet):
         qs = access.catalogue_editions(self.request.user)
         if self.action == "list":
             municipality = None
-            if _id(params.get("municipality")) is not None:
-                municipality = Organisation.objects.filter(pk=_id(params["municipality"])).first()
+            if (municipality_id := id_or_none(params.get("municipality"))) is not None:
+                municipality = Organisation.objects.filter(pk=municipality_id).first()
             qs = queries.filter_editions(
                 queries.annotate_seats(qs),
                 q=params.get("q", "")[:100],
@@ -292,8 +285,8 @@ class EditionViewSet(viewsets.ReadOnlyModelViewSet):
                 municipality=municipality,
                 free=params.get("free") in ("1", "true", "yes"),
             )
-            if _id(params.get("module")) is not None:
-                qs = qs.filter(module_id=_id(params["module"]))
+            if (module_id := id_or_none(params.get("module"))) is not None:
+                qs = qs.filter(module_id=module_id)
             if params.get("status") in EditionStatus.values:
                 qs = qs.filter(status=params["status"])
         return self._base(qs)
@@ -311,7 +304,7 @@ class EditionViewSet(viewsets.ReadOnlyModelViewSet):
         responses={201: EnrolmentSerializer, **conflict("already_enrolled")},
     )
     @action(detail=True, methods=["post"])
-    def enrol(self, request: Request, pk: str) -> Response:
+    def enrol(self, request: AuthedRequest, pk: str) -> Response:
         """Enrol the caller: ``status`` is ``confirmed`` when a seat was free, else ``waitlisted`` with a
         ``waitlist_position`` (or ``pending_approval`` when the school approves first)."""
         edition = get_object_or_404(access.catalogue_editions(request.user), pk=pk)
@@ -324,7 +317,7 @@ class EditionViewSet(viewsets.ReadOnlyModelViewSet):
         responses={200: EditionSerializer, **conflict("closed")},
     )
     @action(detail=True, methods=["post"])
-    def capacity(self, request: Request, pk: str) -> Response:
+    def capacity(self, request: AuthedRequest, pk: str) -> Response:
         """Organisers: change the capacity; raising it promotes from the waitlist."""
         edition = self._organised(pk)
         data = CapacitySerializer(data=request.data)
@@ -338,7 +331,7 @@ class EditionViewSet(viewsets.ReadOnlyModelViewSet):
         responses={200: EditionSerializer, **conflict("invalid_transition")},
     )
     @action(detail=True, methods=["post"])
-    def publish(self, request: Request, pk: str) -> Response:
+    def publish(self, request: AuthedRequest, pk: str) -> Response:
         """Organisers: publish a draft edition with at least one meeting, so teachers can enrol."""
         edition = self._organised(pk)
         services.publish_edition(request.user, edition)
@@ -350,7 +343,7 @@ class EditionViewSet(viewsets.ReadOnlyModelViewSet):
         responses={200: EditionSerializer, **conflict("invalid_transition")},
     )
     @action(detail=True, methods=["post"])
-    def cancel(self, request: Request, pk: str) -> Response:
+    def cancel(self, request: AuthedRequest, pk: str) -> Response:
         """Organisers: cancel the edition; everyone on it is released with a message."""
         edition = self._organised(pk)
         data = CancelEditionSerializer(data=request.data)
@@ -383,8 +376,8 @@ class EnrolmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             "teacher"
         )
         params = self.request.query_params
-        if _id(params.get("edition")) is not None:
-            qs = qs.filter(edition_id=_id(params["edition"]))
+        if (edition_id := id_or_none(params.get("edition"))) is not None:
+            qs = qs.filter(edition_id=edition_id)
         if params.get("status") in EnrolmentStatus.values:
             qs = qs.filter(status=params["status"])
         return qs.order_by("-created_at", "pk")
@@ -400,7 +393,7 @@ class EnrolmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         responses={200: EnrolmentSerializer, **conflict("not_active", "closed")},
     )
     @action(detail=True, methods=["post"])
-    def cancel(self, request: Request, pk: str) -> Response:
+    def cancel(self, request: AuthedRequest, pk: str) -> Response:
         """Cancel (teachers until the cancellation deadline; organisers any time). A freed seat goes to
         the first on the waitlist."""
         enrolment = self.get_object()
@@ -413,7 +406,7 @@ class EnrolmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         responses={200: EnrolmentSerializer, **conflict("no_offer", "offer_expired")},
     )
     @action(detail=True, methods=["post"], url_path="accept-offer")
-    def accept_offer(self, request: Request, pk: str) -> Response:
+    def accept_offer(self, request: AuthedRequest, pk: str) -> Response:
         enrolment = self.get_object()
         services.accept_offer(request.user, enrolment)
         return self._fresh(enrolment.pk)
@@ -429,7 +422,7 @@ class EnrolmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         },
     )
     @action(detail=True, methods=["post"])
-    def evaluation(self, request: Request, pk: str) -> Response:
+    def evaluation(self, request: AuthedRequest, pk: str) -> Response:
         enrolment = self.get_object()
         data = EvaluationSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -449,7 +442,7 @@ class MeetingViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.
         if _fake(self):
             return Meeting.objects.none()
         qs = Meeting.objects.filter(edition__in=access.organised_editions(self.request.user))
-        edition = _id(self.request.query_params.get("edition"))
+        edition = id_or_none(self.request.query_params.get("edition"))
         if edition is not None:
             qs = qs.filter(edition_id=edition)
         return qs.order_by("starts_at", "pk")
@@ -467,7 +460,7 @@ class MeetingViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.
         responses={200: AttendanceSerializer(many=True), **conflict("cancelled")},
     )
     @action(detail=True, methods=["get", "post"], pagination_class=None)
-    def attendance(self, request: Request, pk: str) -> Response:
+    def attendance(self, request: AuthedRequest, pk: str) -> Response:
         """GET the sheet; POST ``present`` (enrolment ids) to mark everyone at once."""
         meeting = self.get_object()
         if request.method == "POST":
@@ -482,7 +475,7 @@ class CheckInView(APIView):
     @extend_schema(
         summary="Check in at a meeting", request=CheckInSerializer, responses={201: AttendanceSerializer}
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthedRequest) -> Response:
         """A teacher checks in with the meeting's short code."""
         data = CheckInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -520,7 +513,7 @@ class PDRecordView(APIView):
             },
         ),
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthedRequest) -> Response:
         """The caller's professional-development hours per school year and theme."""
         lines, total, certificates = completion.pd_record(request.user)
         return Response(

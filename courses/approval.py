@@ -155,7 +155,7 @@ def _decisions(enrolment: Enrolment) -> list[ApprovalDecision]:
 def trail(enrolment: Enrolment) -> list[Step]:
     """The stages of the request in order: decided ones with who and when, then the one it awaits."""
     edition = enrolment.edition
-    stages = [
+    stages: list[str] = [
         s
         for s, wanted in (
             (ApprovalStage.SCHOOL, edition.requires_school_approval),

@@ -72,7 +72,7 @@ class ActivityType(models.TextChoices):
 
 
 #: The register's activity type a new module of each format starts with (editable on the module).
-FORMAT_ACTIVITY = {
+FORMAT_ACTIVITY: dict[str, ActivityType] = {
     Format.STUDY_DAY: ActivityType.STUDY_DAY,
     Format.NETWORK_MEETING: ActivityType.NETWORK_MEETING,
     Format.TRAINING_MODULE: ActivityType.COURSE,
@@ -348,7 +348,7 @@ ACTIVE_STATUSES = (
 
 # Every change of an enrolment's status (issue 11). A new enrolment starts pending approval, confirmed or
 # waitlisted (``enrol``, ``name_teacher``); the four inactive statuses are final.
-ENROLMENT_TRANSITIONS = Transitions(
+ENROLMENT_TRANSITIONS: Transitions["Enrolment"] = Transitions(
     EnrolmentStatus,
     {
         EnrolmentStatus.PENDING_APPROVAL: {

@@ -54,18 +54,18 @@ def certificate_facts(certificate: Certificate) -> CertificateFacts:
         contact_hours=(Decimal(certificate.hours) - self_study).quantize(tenth),
         self_study_hours=self_study,
     )
-    if certificate.enrolment_id:
-        edition = certificate.enrolment.edition
+    if (enrolment := certificate.enrolment) is not None:
+        edition = enrolment.edition
         module = edition.module
         facts.organiser = module.organiser.name
         facts.provider = module.provider
         facts.dates = sorted(
             {timezone.localdate(m.starts_at) for m in edition.meetings.filter(cancelled_at__isnull=True)}
         )
-    elif certificate.participant_id:
-        trajectory = certificate.participant.cohort.trajectory
+    elif (participant := certificate.participant) is not None:
+        trajectory = participant.cohort.trajectory
         facts.organiser = trajectory.organiser.name
-        facts.dates = [certificate.participant.cohort.starts_on, certificate.completed_on]
+        facts.dates = [participant.cohort.starts_on, certificate.completed_on]
     if not facts.dates:
         facts.dates = [certificate.completed_on]
     return facts

@@ -5,6 +5,7 @@ the last seat (pretix's quota lock, in one row). Messages go out through the out
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
@@ -38,6 +39,9 @@ from courses.models import (
     SeatReservation,
     Theme,
 )
+
+if TYPE_CHECKING:  # django-stubs-ext is a development dependency; the alias below is evaluated lazily
+    from django_stubs_ext import WithAnnotations
 
 Kind = EnrolmentMessage.Kind
 
@@ -85,7 +89,7 @@ def seats_taken(edition: Edition) -> int:
     """Confirmed and offered seats plus unnamed reserved seats, in one query. Call with the edition
     locked (a statement of its own after the lock: in READ COMMITTED it sees every commit before it)."""
     waitlisted = str(EnrolmentStatus.WAITLISTED)
-    params = [
+    params: list[int | str] = [
         *map(str, SEAT_STATUSES),
         edition.pk,
         str(SeatReservation.Status.ACTIVE),
@@ -116,7 +120,16 @@ def free_seats(edition: Edition) -> int:
     return max(0, edition.capacity - seats_taken(edition))
 
 
-def with_waitlist_position(queryset: QuerySet[Enrolment]) -> QuerySet[Enrolment]:
+class WaitlistRank(TypedDict):
+    """What ``with_waitlist_position`` adds: 1 = next in line; None when not waitlisted."""
+
+    waitlist_rank: int | None
+
+
+type RankedEnrolment = WithAnnotations[Enrolment, WaitlistRank]
+
+
+def with_waitlist_position(queryset: QuerySet[Enrolment]) -> QuerySet[RankedEnrolment]:
     """Annotate ``waitlist_position`` (1 = next in line; None when not waitlisted) in the same query."""
     ahead = (
         Enrolment.objects.filter(edition=OuterRef("edition"), status=EnrolmentStatus.WAITLISTED)
@@ -439,7 +452,7 @@ def enrol(teacher: User, edition: Edition) -> Enrolment:
         _message(enrolment, Kind.WAITLISTED)
         # Read here, in the transaction: the answer needs no query after the commit, so a connection
         # dropped after it cannot turn a committed enrolment into an error.
-        enrolment.waitlist_rank = _joined_waitlist_at(edition, enrolment)
+        enrolment.waitlist_rank = _joined_waitlist_at(edition, enrolment)  # type: ignore[attr-defined]
     return enrolment
 
 
@@ -529,7 +542,8 @@ def accept_offer(teacher: User, enrolment: Enrolment) -> Enrolment:
         raise Forbidden(_("This offer is not yours."), code="not_yours")
     if enrolment.status != EnrolmentStatus.OFFERED:
         raise Conflict(_("There is no open offer on this enrolment."), code="no_offer")
-    if enrolment.offer_expires_at <= timezone.now():
+    # An offered enrolment always has an expiry (the database constraint beside the field says so).
+    if enrolment.offer_expires_at is None or enrolment.offer_expires_at <= timezone.now():
         raise Conflict(_("This offer has expired."), code="offer_expired")
     ENROLMENT_TRANSITIONS.move(enrolment, EnrolmentStatus.CONFIRMED)
     enrolment.confirmed_at = timezone.now()

@@ -30,7 +30,7 @@ Kind = EnrolmentMessage.Kind
 
 # The status an enrolment must still have for a message to make sense when the task finally runs (a
 # confirmation queued a second before a cancellation is not sent after it).
-STILL_TRUE = {
+STILL_TRUE: dict[str, set[EnrolmentStatus]] = {
     Kind.CONFIRMATION: {EnrolmentStatus.CONFIRMED},
     Kind.PROMOTION: {EnrolmentStatus.CONFIRMED},
     Kind.WAITLISTED: {EnrolmentStatus.WAITLISTED},
@@ -41,7 +41,7 @@ STILL_TRUE = {
     Kind.CERTIFICATE: {EnrolmentStatus.CONFIRMED},
 }
 # The calendar object each mail carries: the event to add (or update), or the same event cancelled.
-ICS_METHOD = {
+ICS_METHOD: dict[str, str] = {
     Kind.CONFIRMATION: ical.PUBLISH,
     Kind.PROMOTION: ical.PUBLISH,
     Kind.REMINDER: ical.PUBLISH,
@@ -52,7 +52,7 @@ REMINDER_LEAD = timedelta(days=2)
 
 
 def _subject(kind: str, title: str) -> str:
-    subjects = {
+    subjects: dict[str, str] = {
         Kind.CONFIRMATION: _("Your place is confirmed: %(title)s"),
         Kind.PROMOTION: _("A place came free for you: %(title)s"),
         Kind.WAITLISTED: _("You are on the waitlist: %(title)s"),

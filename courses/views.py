@@ -4,7 +4,7 @@ certificates, team enrolments and trajectories. Thin: validate, call one service
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import scoping
+from accounts.http import AuthedRequest
 from accounts.roles import Capability
 from core.csvexport import csv_response
 from core.errors import ServiceError
@@ -36,7 +37,7 @@ from courses.models import (
 )
 
 
-def _browse_or_404(request: HttpRequest) -> None:
+def _browse_or_404(request: AuthedRequest) -> None:
     if not scoping.can(request.user, Capability.BROWSE_CATALOGUE) and not scoping.can(
         request.user, Capability.ORGANISE_COURSES
     ):
@@ -44,7 +45,7 @@ def _browse_or_404(request: HttpRequest) -> None:
 
 
 @login_required
-def catalogue(request: HttpRequest) -> HttpResponse:
+def catalogue(request: AuthedRequest) -> HttpResponse:
     _browse_or_404(request)
     form = CatalogueFilterForm(request.GET or None, user=request.user)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -64,7 +65,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         ).values_list("edition_id", "status")
     )
     for edition in page:
-        edition.my_status = mine.get(edition.pk)
+        edition.my_status = mine.get(edition.pk)  # type: ignore[attr-defined]  # for the template
     undated = []
     if not any(filters.get(k) for k in ("month", "municipality", "free")):
         undated = list(
@@ -116,7 +117,7 @@ def _module_filters(filters: dict) -> dict:
 
 
 @login_required
-def module_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def module_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     _browse_or_404(request)
     module = get_object_or_404(access.catalogue_modules(request.user).select_related("organiser"), pk=pk)
     editions = queries.annotate_seats(
@@ -136,7 +137,7 @@ def module_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def interest(request: HttpRequest, pk: int) -> HttpResponse:
+def interest(request: AuthedRequest, pk: int) -> HttpResponse:
     module = get_object_or_404(access.catalogue_modules(request.user), pk=pk)
     try:
         services.register_interest(request.user, module)
@@ -147,7 +148,7 @@ def interest(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("courses:module_detail", pk=module.pk)
 
 
-def _edition_context(request: HttpRequest, edition_id: int, **extra: object) -> dict[str, object]:
+def _edition_context(request: AuthedRequest, edition_id: int, **extra: object) -> dict[str, object]:
     edition = get_object_or_404(
         queries.annotate_seats(access.catalogue_editions(request.user)).select_related(
             "module__organiser", "module__visible_in"
@@ -179,13 +180,13 @@ def _edition_context(request: HttpRequest, edition_id: int, **extra: object) -> 
 
 
 @login_required
-def edition_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def edition_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, "courses/edition_detail.html", _edition_context(request, pk))
 
 
 @login_required
 @require_POST
-def enrol(request: HttpRequest, pk: int) -> HttpResponse:
+def enrol(request: AuthedRequest, pk: int) -> HttpResponse:
     edition = get_object_or_404(access.catalogue_editions(request.user), pk=pk)
     try:
         enrolment = services.enrol(request.user, edition)
@@ -207,7 +208,7 @@ def enrol(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def cancel(request: AuthedRequest, pk: int) -> HttpResponse:
     enrolment = get_object_or_404(access.visible_enrolments(request.user), pk=pk)
     try:
         services.cancel_enrolment(request.user, enrolment)
@@ -220,7 +221,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def offer(request: HttpRequest, pk: int) -> HttpResponse:
+def offer(request: AuthedRequest, pk: int) -> HttpResponse:
     enrolment = get_object_or_404(Enrolment.objects.filter(teacher=request.user), pk=pk)
     try:
         if request.POST.get("decision") == "accept":
@@ -236,7 +237,7 @@ def offer(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def reserve(request: HttpRequest, pk: int) -> HttpResponse:
+def reserve(request: AuthedRequest, pk: int) -> HttpResponse:
     if not scoping.can(request.user, Capability.RESERVE_SEATS):
         raise Http404
     edition = get_object_or_404(access.catalogue_editions(request.user), pk=pk)
@@ -256,7 +257,7 @@ def reserve(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def my_courses(request: HttpRequest) -> HttpResponse:
+def my_courses(request: AuthedRequest) -> HttpResponse:
     enrolments = list(
         approval.with_trail(services.with_waitlist_position(Enrolment.objects.filter(teacher=request.user)))
         .select_related("edition__module", "certificate", "evaluation")
@@ -271,7 +272,7 @@ def my_courses(request: HttpRequest) -> HttpResponse:
         "past": [],
     }
     for e in enrolments:
-        e.cancel_refusal = followup.why_not_cancellable(e, now)
+        e.cancel_refusal = followup.why_not_cancellable(e, now)  # type: ignore[attr-defined]  # for the template
         if e.status == EnrolmentStatus.OFFERED:
             groups["offered"].append(e)
         elif e.status == EnrolmentStatus.WAITLISTED:
@@ -297,7 +298,7 @@ def my_courses(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def pd_record(request: HttpRequest) -> HttpResponse:
+def pd_record(request: AuthedRequest) -> HttpResponse:
     lines, total, certificates = completion.pd_record(request.user)
     if request.GET.get("format") == "csv":
         rows = records.pd_record_rows(request.user)
@@ -311,7 +312,7 @@ def pd_record(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def reset_feed(request: HttpRequest) -> HttpResponse:
+def reset_feed(request: AuthedRequest) -> HttpResponse:
     feeds.renew(request.user)
     messages.success(request, _("Your calendar link has been renewed; the old link no longer works."))
     return redirect("courses:my_courses")
@@ -333,7 +334,7 @@ def ical_feed(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def check_in(request: HttpRequest) -> HttpResponse:
+def check_in(request: AuthedRequest) -> HttpResponse:
     form = CodeForm(request.POST or None, initial={"code": request.GET.get("code", "")})
     status = 200
     if request.method == "POST":
@@ -354,7 +355,7 @@ def check_in(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def evaluate(request: HttpRequest, pk: int) -> HttpResponse:
+def evaluate(request: AuthedRequest, pk: int) -> HttpResponse:
     enrolment = get_object_or_404(
         Enrolment.objects.filter(teacher=request.user).select_related("edition__module"), pk=pk
     )
@@ -376,7 +377,7 @@ def evaluate(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def certificate_pdf(request: HttpRequest, code: str) -> HttpResponse:
+def certificate_pdf(request: AuthedRequest, code: str) -> HttpResponse:
     certificate = get_object_or_404(
         Certificate.objects.select_related("teacher"), code=code, teacher=request.user
     )
@@ -407,7 +408,7 @@ def verify(request: HttpRequest, code: str | None = None) -> HttpResponse:
 
 
 @login_required
-def school_enrolments(request: HttpRequest) -> HttpResponse:
+def school_enrolments(request: AuthedRequest) -> HttpResponse:
     if not scoping.can(request.user, Capability.RESERVE_SEATS):
         raise Http404
     schools = scoping.scope(Enrolment.objects.all(), request.user, Capability.RESERVE_SEATS, field="school")
@@ -423,7 +424,9 @@ def school_enrolments(request: HttpRequest) -> HttpResponse:
         ).select_related("edition__module", "school")
     )
     for r in reservations:
-        r.form = NameTeacherForm(school=r.school, prefix=f"r{r.pk}")
+        r.form = NameTeacherForm(  # type: ignore[attr-defined]  # for the template
+            school=r.school, prefix=f"r{r.pk}"
+        )
     return render(
         request,
         "courses/school_enrolments.html",
@@ -439,7 +442,7 @@ def school_enrolments(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def decide(request: HttpRequest, pk: int) -> HttpResponse:
+def decide(request: AuthedRequest, pk: int) -> HttpResponse:
     enrolment = get_object_or_404(
         scoping.scope(Enrolment.objects.all(), request.user, Capability.RESERVE_SEATS, field="school"), pk=pk
     )
@@ -454,7 +457,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def name_teacher(request: HttpRequest, pk: int) -> HttpResponse:
+def name_teacher(request: AuthedRequest, pk: int) -> HttpResponse:
     reservation = get_object_or_404(
         scoping.scope(SeatReservation.objects.all(), request.user, Capability.RESERVE_SEATS, field="school"),
         pk=pk,
@@ -474,7 +477,7 @@ def name_teacher(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def release_reservation(request: HttpRequest, pk: int) -> HttpResponse:
+def release_reservation(request: AuthedRequest, pk: int) -> HttpResponse:
     reservation = get_object_or_404(
         scoping.scope(SeatReservation.objects.all(), request.user, Capability.RESERVE_SEATS, field="school"),
         pk=pk,
@@ -491,7 +494,7 @@ def release_reservation(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Trajectories ------------------------------------------------------------------------------------------
 
 
-def _trajectories(request: HttpRequest):  # type: ignore[no-untyped-def]
+def _trajectories(request: AuthedRequest) -> QuerySet[Trajectory]:
     organised = access.organised_q(request.user)
     q = organised if organised is not None else None
     mine = Trajectory.objects.filter(cohorts__participants__staff_member=request.user)
@@ -514,7 +517,7 @@ def _trajectories(request: HttpRequest):  # type: ignore[no-untyped-def]
 
 @login_required
 @require_POST
-def participant_plan(request: HttpRequest, pk: int) -> HttpResponse:
+def participant_plan(request: AuthedRequest, pk: int) -> HttpResponse:
     """The staff member saves their plan (``plan`` field) or the organiser approves it (``approve``)."""
     participant = get_object_or_404(
         Participant.objects.filter(cohort__trajectory__in=_trajectories(request)).select_related("cohort"),
@@ -533,14 +536,14 @@ def participant_plan(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def trajectory_list(request: HttpRequest) -> HttpResponse:
+def trajectory_list(request: AuthedRequest) -> HttpResponse:
     return render(
         request, "courses/trajectory_list.html", {"trajectories": _trajectories(request).order_by("title")}
     )
 
 
 @login_required
-def trajectory_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def trajectory_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     trajectory = get_object_or_404(_trajectories(request), pk=pk)
     can_organise = scoping.can(request.user, Capability.ORGANISE_COURSES, trajectory.organiser)
     cohorts = trajectory.cohorts.prefetch_related(

@@ -6,7 +6,7 @@ verb, show its refusal next to the field."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import scoping
+from accounts.http import AuthedRequest
 from accounts.models import Organisation, User
 from accounts.roles import Capability, OrganisationKind
 from core.errors import ServiceError
@@ -40,7 +41,7 @@ from courses.models import (
 from courses.views_organise import organiser_or_404
 
 
-def _series_or_404(request: HttpRequest, pk: int) -> EditionSeries:
+def _series_or_404(request: AuthedRequest, pk: int) -> EditionSeries:
     organiser_or_404(request)
     return get_object_or_404(
         EditionSeries.objects.filter(module__in=access.organised_modules(request.user)).select_related(
@@ -55,7 +56,7 @@ def _series_or_404(request: HttpRequest, pk: int) -> EditionSeries:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def series_create(request: HttpRequest, pk: int) -> HttpResponse:
+def series_create(request: AuthedRequest, pk: int) -> HttpResponse:
     organiser_or_404(request)
     module = get_object_or_404(access.organised_modules(request.user), pk=pk)
     form = SeriesForm(
@@ -109,7 +110,7 @@ def series_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def series_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def series_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     made = _series_or_404(request, pk)
     editions = list(
         queries.annotate_seats(made.editions.all()).prefetch_related("meetings").order_by("starts_at", "pk")
@@ -136,7 +137,7 @@ def _series_initial(made: EditionSeries) -> dict[str, object]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def series_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def series_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     made = _series_or_404(request, pk)
     form = SeriesSettingsForm(request.POST or None, initial=_series_initial(made))
     if request.method == "POST" and form.is_valid():
@@ -172,7 +173,7 @@ def series_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def series_publish(request: HttpRequest, pk: int) -> HttpResponse:
+def series_publish(request: AuthedRequest, pk: int) -> HttpResponse:
     made = _series_or_404(request, pk)
     try:
         n = series.publish_series(request.user, made)
@@ -188,7 +189,7 @@ def series_publish(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Waitlist control and the per-school limit -----------------------------------------------------------
 
 
-def _edition_or_404(request: HttpRequest, pk: int) -> Edition:
+def _edition_or_404(request: AuthedRequest, pk: int) -> Edition:
     organiser_or_404(request)
     return get_object_or_404(
         queries.annotate_seats(access.organised_editions(request.user)).select_related("module"), pk=pk
@@ -196,7 +197,7 @@ def _edition_or_404(request: HttpRequest, pk: int) -> Edition:
 
 
 def _waitlist_page(
-    request: HttpRequest,
+    request: AuthedRequest,
     edition: Edition,
     *,
     forms: dict[int, HandOfferForm] | None = None,
@@ -212,10 +213,12 @@ def _waitlist_page(
     )
     counts = school_limit.seats_per_school(edition)
     forms = forms or {}
-    for e in waiting:
-        e.school_seats = counts.get(e.school_id, 0)
-        e.over_limit = edition.school_seat_limit is not None and e.school_seats >= edition.school_seat_limit
-        e.offer_form = forms.get(e.pk) or HandOfferForm(prefix=f"o{e.pk}")
+    limit = edition.school_seat_limit
+    for e in waiting:  # for the template: the school's seats, whether it is at its limit, the offer form
+        seats = 0 if e.school_id is None else counts.get(e.school_id, 0)
+        e.school_seats = seats  # type: ignore[attr-defined]
+        e.over_limit = limit is not None and seats >= limit  # type: ignore[attr-defined]
+        e.offer_form = forms.get(e.pk) or HandOfferForm(prefix=f"o{e.pk}")  # type: ignore[attr-defined]
     return render(
         request,
         "courses/waitlist.html",
@@ -240,11 +243,11 @@ def _per_school(counts: dict[int, int]) -> list[tuple[str, int]]:
 
 
 @login_required
-def waitlist(request: HttpRequest, pk: int) -> HttpResponse:
+def waitlist(request: AuthedRequest, pk: int) -> HttpResponse:
     return _waitlist_page(request, _edition_or_404(request, pk))
 
 
-def _waitlisted_or_404(request: HttpRequest, pk: int) -> Enrolment:
+def _waitlisted_or_404(request: AuthedRequest, pk: int) -> Enrolment:
     organiser_or_404(request)
     return get_object_or_404(
         Enrolment.objects.filter(edition__in=access.organised_editions(request.user)), pk=pk
@@ -253,7 +256,7 @@ def _waitlisted_or_404(request: HttpRequest, pk: int) -> Enrolment:
 
 @login_required
 @require_POST
-def waitlist_move(request: HttpRequest, pk: int) -> HttpResponse:
+def waitlist_move(request: AuthedRequest, pk: int) -> HttpResponse:
     enrolment = _waitlisted_or_404(request, pk)
     form = MoveForm(request.POST, prefix=f"m{pk}")
     if form.is_valid():
@@ -275,7 +278,7 @@ def waitlist_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def waitlist_offer(request: HttpRequest, pk: int) -> HttpResponse:
+def waitlist_offer(request: AuthedRequest, pk: int) -> HttpResponse:
     enrolment = _waitlisted_or_404(request, pk)
     form = HandOfferForm(request.POST, prefix=f"o{pk}")
     if form.is_valid():
@@ -297,7 +300,7 @@ def waitlist_offer(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def school_seat_limit(request: HttpRequest, pk: int) -> HttpResponse:
+def school_seat_limit(request: AuthedRequest, pk: int) -> HttpResponse:
     edition = _edition_or_404(request, pk)
     form = SchoolLimitForm(request.POST)
     if form.is_valid():
@@ -325,7 +328,7 @@ def school_seat_limit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _approvals_page(
-    request: HttpRequest, absence_form: AbsenceForm | None = None, status: int = 200
+    request: AuthedRequest, absence_form: AbsenceForm | None = None, status: int = 200
 ) -> HttpResponse:
     user = request.user
     pending = list(
@@ -361,7 +364,7 @@ def _approvals_page(
     )
 
 
-def _absence_form(request: HttpRequest, data: object, schools: QuerySet[Organisation]) -> AbsenceForm:
+def _absence_form(request: AuthedRequest, data: object, schools: QuerySet[Organisation]) -> AbsenceForm:
     school_ids = list(schools.values_list("pk", flat=True))
     members = (
         User.objects.filter(memberships__organisation_id__in=school_ids)
@@ -386,13 +389,13 @@ def _absence_form(request: HttpRequest, data: object, schools: QuerySet[Organisa
 
 
 @login_required
-def approvals(request: HttpRequest) -> HttpResponse:
+def approvals(request: AuthedRequest) -> HttpResponse:
     return _approvals_page(request)
 
 
 @login_required
 @require_POST
-def approval_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def approval_decide(request: AuthedRequest, pk: int) -> HttpResponse:
     enrolment = get_object_or_404(approval.awaiting(request.user), pk=pk)
     try:
         decided = approval.decide(request.user, enrolment, approve=request.POST.get("decision") == "approve")
@@ -412,7 +415,7 @@ def approval_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def absence_add(request: HttpRequest) -> HttpResponse:
+def absence_add(request: AuthedRequest) -> HttpResponse:
     schools = scoping.organisations_of_kind(request.user, Capability.RESERVE_SEATS, [OrganisationKind.SCHOOL])
     if not schools.exists():
         raise Http404
@@ -438,7 +441,7 @@ def absence_add(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def absence_end(request: HttpRequest, pk: int) -> HttpResponse:
+def absence_end(request: AuthedRequest, pk: int) -> HttpResponse:
     schools = scoping.organisations_of_kind(request.user, Capability.RESERVE_SEATS, [OrganisationKind.SCHOOL])
     absence = get_object_or_404(ApproverAbsence.objects.filter(school__in=schools), pk=pk)
     try:
@@ -455,7 +458,7 @@ def absence_end(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def theme_alerts(request: HttpRequest) -> HttpResponse:
+def theme_alerts(request: AuthedRequest) -> HttpResponse:
     if not scoping.can(request.user, Capability.BROWSE_CATALOGUE):
         raise Http404
     form = ThemeAlertForm(request.POST or None, initial={"themes": sorted(alerts.followed(request.user))})

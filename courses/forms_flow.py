@@ -1,4 +1,5 @@
-"""Forms of the series, approval, waitlist-control and theme-alert pages (``views_flow``)."""
+"""Forms of the series, approval, waitlist-control and theme-alert pages (``views_series``, ``views_approvals``,
+``views_waitlist``, ``views_mine``)."""
 
 from typing import Any
 

@@ -1,9 +1,9 @@
-"""API for the courses domain: catalogue, editions (filterable), enrolment, cancellation, offers,
+"""Viewsets of the courses API: catalogue, editions (filterable), enrolment, cancellation, offers,
 attendance, check-in, evaluations and the caller's PD record.
 
 Every queryset comes from ``courses.access`` (reach): a teacher sees the catalogue of their own region and
 only their own enrolments; a wrong id answers 404. Every write validates, calls one service and lets
-``api/errors.py`` map its ServiceError to the one JSON error shape.
+``api/errors.py`` map its ServiceError to the one JSON error shape. Serializers are in ``serializers``.
 """
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
-    extend_schema_field,
     extend_schema_view,
     inline_serializer,
 )
@@ -25,13 +24,25 @@ from rest_framework.views import APIView
 
 from accounts.models import Organisation
 from api import examples
+from api.courses.serializers import (
+    AttendanceSerializer,
+    CancelEditionSerializer,
+    CapacitySerializer,
+    CertificateSerializer,
+    CheckInSerializer,
+    EditionSerializer,
+    EnrolmentSerializer,
+    EvaluationSerializer,
+    MarkAttendanceSerializer,
+    MeetingSerializer,
+    ModuleSerializer,
+)
 from api.http import AuthedRequest
 from api.params import id_or_none
 from api.schema import conflict
 from courses import access, changes, completion, queries, services
 from courses.models import (
     Attendance,
-    Certificate,
     Edition,
     EditionStatus,
     Enrolment,
@@ -46,150 +57,6 @@ from courses.models import (
 def _fake(view: object) -> bool:
     """drf-spectacular builds the schema with an anonymous request; querysets are then empty."""
     return getattr(view, "swagger_fake_view", False)
-
-
-# --- Serializers ---------------------------------------------------------------------------------------
-
-
-class ModuleSerializer(serializers.ModelSerializer):
-    themes = serializers.SerializerMethodField()
-    organiser_name = serializers.CharField(source="organiser.name", read_only=True)
-
-    class Meta:
-        model = Module
-        fields = [
-            "id",
-            "title",
-            "summary",
-            "description",
-            "themes",
-            "format",
-            "audience_stage",
-            "audience_role",
-            "pd_hours",
-            "organiser",
-            "organiser_name",
-            "visible_in",
-        ]
-        read_only_fields = fields
-
-    # A plain schema dict rather than a ChoiceField child: the same choice set also appears as
-    # ``theme`` (certificates, PD record) and would otherwise get two enum component names.
-    @extend_schema_field({"type": "array", "items": {"type": "string", "enum": Theme.values}})
-    def get_themes(self, obj: Module) -> list[str]:
-        return obj.theme_list
-
-
-class MeetingSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Meeting
-        fields = ["id", "starts_at", "ends_at", "venue", "online_url"]
-        read_only_fields = fields
-
-
-class ModuleBriefSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Module
-        fields = ["id", "title", "format", "pd_hours"]
-        read_only_fields = fields
-
-
-class EditionSerializer(serializers.ModelSerializer):
-    module = ModuleBriefSerializer(read_only=True)
-    meetings = MeetingSerializer(many=True, read_only=True)
-    held = serializers.IntegerField(read_only=True, help_text="Confirmed and offered seats.")
-    reserved = serializers.IntegerField(read_only=True, help_text="Unnamed seats reserved by schools.")
-    waiting = serializers.IntegerField(read_only=True, help_text="People on the waitlist.")
-    free = serializers.IntegerField(read_only=True)
-
-    class Meta:
-        model = Edition
-        fields = [
-            "id",
-            "module",
-            "label",
-            "status",
-            "capacity",
-            "held",
-            "reserved",
-            "waiting",
-            "free",
-            "enrol_opens_at",
-            "enrol_closes_at",
-            "cancel_deadline",
-            "starts_at",
-            "ends_at",
-            "requires_school_approval",
-            "promotion_mode",
-            "offer_hours",
-            "meetings",
-        ]
-        read_only_fields = fields
-
-
-class EnrolmentSerializer(serializers.ModelSerializer):
-    waitlist_position = serializers.SerializerMethodField()
-    teacher_name = serializers.CharField(source="teacher.get_full_name", read_only=True)
-    status = serializers.ChoiceField(choices=EnrolmentStatus.choices, read_only=True)
-
-    class Meta:
-        model = Enrolment
-        fields = [
-            "id",
-            "edition",
-            "teacher",
-            "teacher_name",
-            "school",
-            "status",
-            "waitlist_position",
-            "offer_expires_at",
-            "created_at",
-            "confirmed_at",
-            "cancelled_at",
-        ]
-        read_only_fields = fields
-
-    @extend_schema_field(serializers.IntegerField(allow_null=True, min_value=1))
-    def get_waitlist_position(self, obj: Enrolment) -> int | None:
-        return services.waitlist_position(obj)
-
-
-class AttendanceSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Attendance
-        fields = ["id", "enrolment", "meeting", "present", "method", "marked_at"]
-        read_only_fields = fields
-
-
-class CapacitySerializer(serializers.Serializer):
-    capacity = serializers.IntegerField(min_value=1, max_value=10000)
-
-
-class CancelEditionSerializer(serializers.Serializer):
-    reason = serializers.CharField(
-        max_length=2000, help_text="The message to everyone released (required: they are told why)."
-    )
-
-
-class MarkAttendanceSerializer(serializers.Serializer):
-    present = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
-        allow_empty=True,
-        max_length=5000,
-        help_text="Ids of the enrolments present; every other confirmed participant is marked absent.",
-    )
-
-
-class CheckInSerializer(serializers.Serializer):
-    code = serializers.CharField(max_length=12)
-
-
-class EvaluationSerializer(serializers.Serializer):
-    rating = serializers.IntegerField(min_value=1, max_value=5)
-    comments = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
-
-
-# --- Modules -------------------------------------------------------------------------------------------
 
 
 @extend_schema_view(
@@ -219,9 +86,6 @@ class ModuleViewSet(viewsets.ReadOnlyModelViewSet):
         if params.get("format") in Format.values:
             qs = qs.filter(format=params["format"])
         return qs
-
-
-# --- Editions ------------------------------------------------------------------------------------------
 
 
 def _month(value: str | None) -> tuple[int, int] | None:
@@ -352,9 +216,6 @@ class EditionViewSet(viewsets.ReadOnlyModelViewSet):
         return self._fresh(edition.pk)
 
 
-# --- Enrolments ----------------------------------------------------------------------------------------
-
-
 @extend_schema_view(
     list=extend_schema(
         parameters=[
@@ -430,9 +291,6 @@ class EnrolmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         return Response({"id": evaluation.pk, "rating": evaluation.rating}, status=status.HTTP_201_CREATED)
 
 
-# --- Attendance ----------------------------------------------------------------------------------------
-
-
 class MeetingViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """Meetings of editions the caller organises, with their attendance sheets."""
 
@@ -481,16 +339,6 @@ class CheckInView(APIView):
         data.is_valid(raise_exception=True)
         attendance = completion.check_in(request.user, data.validated_data["code"])
         return Response(AttendanceSerializer(attendance).data, status=status.HTTP_201_CREATED)
-
-
-# --- PD record -----------------------------------------------------------------------------------------
-
-
-class CertificateSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Certificate
-        fields = ["id", "title", "theme", "hours", "completed_on", "school_year", "code"]
-        read_only_fields = fields
 
 
 class PDRecordView(APIView):

@@ -37,7 +37,7 @@ DATETIME_INPUT_FORMATS = [
 TIME_INPUT_FORMATS = ["%H:%M", "%H:%M:%S", "%H.%M"]
 
 
-def apply_service_error(form: forms.Form, exc: ServiceError) -> None:
+def apply_service_error(form: forms.BaseForm, exc: ServiceError) -> None:
     """Show a refused verb next to the field it concerns, or at the top of the form."""
     field = exc.field if exc.field in form.fields else None
     form.add_error(field, exc.message)

@@ -10,6 +10,7 @@ visible anywhere inside their own reach.
 from django.db.models import Q, QuerySet
 
 from accounts import scoping
+from accounts.http import Viewer
 from accounts.models import Membership, Organisation, User
 from accounts.roles import CAPABILITIES, Capability
 from courses.models import ACTIVE_STATUSES, Edition, EditionStatus, Enrolment, Module
@@ -19,7 +20,7 @@ def _ancestor_ids(paths: tuple[str, ...]) -> set[int]:
     return {int(part) for path in paths for part in path.strip("/").split("/") if part}
 
 
-def visible_q(user: object, prefix: str = "") -> Q:
+def visible_q(user: Viewer, prefix: str = "") -> Q:
     """A Q over Module (``prefix`` "module__" for Edition) for what ``user`` may browse."""
     browse = scoping.reach(user, Capability.BROWSE_CATALOGUE)
     organise = scoping.reach(user, Capability.ORGANISE_COURSES)
@@ -34,11 +35,11 @@ def visible_q(user: object, prefix: str = "") -> Q:
     return q
 
 
-def catalogue_modules(user: object) -> QuerySet[Module]:
+def catalogue_modules(user: Viewer) -> QuerySet[Module]:
     return Module.objects.filter(visible_q(user))
 
 
-def organised_q(user: object, prefix: str = "") -> Q | None:
+def organised_q(user: Viewer, prefix: str = "") -> Q | None:
     """Q for rows organised within the user's ORGANISE_COURSES reach; None when the user organises nothing."""
     organise = scoping.reach(user, Capability.ORGANISE_COURSES)
     if organise.everything:
@@ -48,7 +49,7 @@ def organised_q(user: object, prefix: str = "") -> Q | None:
     return Q(**{f"{prefix}organiser__in": organise.organisations()})
 
 
-def catalogue_editions(user: object) -> QuerySet[Edition]:
+def catalogue_editions(user: Viewer) -> QuerySet[Edition]:
     """Editions a user may see: published, cancelled and completed ones of visible modules, plus drafts
     of modules they organise."""
     organised = organised_q(user, "module__")
@@ -58,17 +59,17 @@ def catalogue_editions(user: object) -> QuerySet[Edition]:
     return Edition.objects.filter(visible_q(user, "module__")).filter(shown)
 
 
-def organised_editions(user: object) -> QuerySet[Edition]:
+def organised_editions(user: Viewer) -> QuerySet[Edition]:
     organised = organised_q(user, "module__")
     return Edition.objects.none() if organised is None else Edition.objects.filter(organised)
 
 
-def organised_modules(user: object) -> QuerySet[Module]:
+def organised_modules(user: Viewer) -> QuerySet[Module]:
     organised = organised_q(user)
     return Module.objects.none() if organised is None else Module.objects.filter(organised)
 
 
-def can_organise(user: object, module: Module) -> bool:
+def can_organise(user: Viewer, module: Module) -> bool:
     return scoping.can(user, Capability.ORGANISE_COURSES, module.organiser)
 
 
@@ -88,7 +89,7 @@ def school_can_see(school: Organisation, module: Module) -> bool:
     return school.path.startswith(module.visible_in.path)
 
 
-def visible_enrolments(user: object) -> QuerySet[Enrolment]:
+def visible_enrolments(user: Viewer) -> QuerySet[Enrolment]:
     """Own enrolments, those of editions the user organises, and those of schools where the user
     reserves seats (school staff approve and name their team)."""
     q = Q(teacher=user)

@@ -2,7 +2,7 @@
 deputy who approves while the school's approver is away, reminders to approvers with pending requests,
 and the trail the teacher reads ("approved by the school on ..., awaiting the organiser").
 
-The seat rules are enrolment's own: the last approval places the teacher with ``services._place`` under
+The seat rules are enrolment's own: the last approval places the teacher with ``services.enrolling._place`` under
 the same edition row lock as ``enrol`` (a seat if one is free and the school is under its limit, else
 the end of the waitlist). Every decision is a row in the append-only ``ApprovalDecision``.
 """
@@ -26,7 +26,7 @@ from accounts.roles import CAPABILITIES, Capability, OrganisationKind
 from core.errors import Conflict, Forbidden, ServiceError
 from core.retry import send_after_record
 from core.urls import absolute_url
-from courses import access, services
+from courses import access
 from courses.models import (
     ENROLMENT_TRANSITIONS,
     ApprovalDecision,
@@ -38,6 +38,7 @@ from courses.models import (
     EnrolmentMessage,
     EnrolmentStatus,
 )
+from courses.services import enrolling, locking
 
 Decision = ApprovalDecision.Decision
 
@@ -71,7 +72,7 @@ def _authority(actor: User, enrolment: Enrolment, stage: str) -> User | None:
 def decide(actor: User, enrolment: Enrolment, *, approve: bool) -> Enrolment:
     """Record the decision of the stage the request awaits; the last approval takes a seat or a place on
     the waitlist exactly as ``enrol`` would, under the edition lock."""
-    edition, enrolment = services._lock_enrolment(enrolment.pk)
+    edition, enrolment = locking._lock_enrolment(enrolment.pk)
     if enrolment.status != EnrolmentStatus.PENDING_APPROVAL:
         raise Conflict(_("This enrolment is not awaiting approval."), code="not_pending")
     stage = enrolment.approval_stage or ApprovalStage.SCHOOL  # rows from before the stages
@@ -91,15 +92,15 @@ def decide(actor: User, enrolment: Enrolment, *, approve: bool) -> Enrolment:
         enrolment.approval_stage = ""
         enrolment.cancelled_at = timezone.now()
         enrolment.save(update_fields=["status", "approval_stage", "cancelled_at"])
-        services._message(enrolment, EnrolmentMessage.Kind.CANCELLATION)
+        enrolling._message(enrolment, EnrolmentMessage.Kind.CANCELLATION)
         return enrolment
     if stage == ApprovalStage.SCHOOL and edition.requires_organiser_approval:
         enrolment.approval_stage = ApprovalStage.ORGANISER
         enrolment.save(update_fields=["approval_stage"])
         return enrolment
-    services._place(edition, enrolment)
+    enrolling._place(edition, enrolment)
     enrolment.save(update_fields=["status", "approval_stage", "queued_at", "confirmed_at"])
-    services._message(
+    enrolling._message(
         enrolment,
         EnrolmentMessage.Kind.CONFIRMATION
         if enrolment.status == EnrolmentStatus.CONFIRMED
@@ -155,7 +156,7 @@ def _decisions(enrolment: Enrolment) -> list[ApprovalDecision]:
 def trail(enrolment: Enrolment) -> list[Step]:
     """The stages of the request in order: decided ones with who and when, then the one it awaits."""
     edition = enrolment.edition
-    stages = [
+    stages: list[str] = [
         s
         for s, wanted in (
             (ApprovalStage.SCHOOL, edition.requires_school_approval),

@@ -1,5 +1,5 @@
 """Verbs after enrolment: attendance (sheet and check-in code), completion with a certificate and PD hours,
-evaluations, and trajectory progress. One transaction each, like ``courses/services.py``."""
+evaluations, and trajectory progress. One transaction each, like ``courses/services/``."""
 
 from collections import defaultdict
 from dataclasses import dataclass
@@ -30,7 +30,7 @@ from courses.models import (
     Participant,
     school_year,
 )
-from courses.services import _lock_edition, transition
+from courses.services import locking, transition
 
 # Teachers may check in from a quarter of an hour before the start (arriving at the venue) until two
 # hours after the end (the code is still on the screen while people pack up); outside that the code is
@@ -145,7 +145,7 @@ def complete_edition(actor: User, edition: Edition) -> list[Certificate]:
     """After the last meeting: every confirmed participant who attended the required meetings gets a
     certificate and the module's hours on their PD record; the edition becomes completed. Repeatable per
     participant (a certificate exists once per enrolment)."""
-    edition = _lock_edition(edition.pk)
+    edition = locking._lock_edition(edition.pk)
     _require_organiser(actor, edition)
     if not edition.has_ended:
         raise ServiceError(_("The edition can be completed after its last meeting."), code="not_ended")

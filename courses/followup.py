@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone, translation
@@ -44,7 +45,7 @@ LEADER_ROLES = (Role.SCHOOL_ADMIN,)
 TASK = "courses.send_followup"
 
 
-def _eligible(now: datetime) -> dict[str, object]:
+def _eligible(now: datetime) -> dict[str, QuerySet[Enrolment]]:
     return {
         Kind.LEADER_REMINDER: Enrolment.objects.filter(
             status=EnrolmentStatus.CONFIRMED,
@@ -104,7 +105,7 @@ def _recipients(enrolment: Enrolment, kind: str) -> list[User]:
 
 
 def _subject(kind: str, title: str) -> str:
-    subjects = {
+    subjects: dict[str, str] = {
         Kind.LEADER_REMINDER: _("Copy of a reminder: %(title)s starts soon"),
         Kind.EVALUATION_INVITATION: _("How was %(title)s? Please evaluate"),
         Kind.EVALUATION_REMINDER: _("Reminder: please evaluate %(title)s"),

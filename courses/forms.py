@@ -13,11 +13,19 @@ from courses.models import AudienceRole, AudienceStage, Edition, Format, Theme
 from courses.services import EDITION_EDIT_FIELDS
 
 
+def declared[F: forms.Field](form: forms.BaseForm, name: str, kind: type[F]) -> F:
+    """The form's own copy of the field declared as ``name``, typed as the class it was declared with
+    (``form.fields`` holds plain ``Field``s for the type checker)."""
+    field = form.fields[name]
+    assert isinstance(field, kind), f"{name} is declared as a {kind.__name__}"
+    return field
+
+
 def _month_choices() -> list[tuple[str, str]]:
     from django.utils.formats import date_format
 
     today = timezone.localdate()
-    choices = [("", _("Any month"))]
+    choices = [("", str(_("Any month")))]
     year, month = today.year, today.month
     for _i in range(12):
         choices.append((f"{year}-{month:02d}", date_format(date(year, month, 1), "YEAR_MONTH_FORMAT")))
@@ -46,13 +54,13 @@ class CatalogueFilterForm(forms.Form):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["month"].choices = _month_choices()
+        declared(self, "month", forms.ChoiceField).choices = _month_choices()
         reach = scoping.reach(user, Capability.BROWSE_CATALOGUE)
         regions = {int(p.strip("/").split("/")[0]) for p in reach.paths}
         municipalities = Organisation.objects.filter(kind=OrganisationKind.MUNICIPALITY)
         if not reach.everything:
             municipalities = municipalities.filter(parent_id__in=regions)
-        self.fields["municipality"].queryset = municipalities.order_by("name")
+        declared(self, "municipality", forms.ModelChoiceField).queryset = municipalities.order_by("name")
 
     def clean_month(self) -> tuple[int, int] | None:
         value = self.cleaned_data.get("month")
@@ -68,7 +76,7 @@ class ReserveForm(forms.Form):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["school"].queryset = scoping.organisations_of_kind(
+        declared(self, "school", forms.ModelChoiceField).queryset = scoping.organisations_of_kind(
             user, Capability.RESERVE_SEATS, [OrganisationKind.SCHOOL]
         ).order_by("name")
 
@@ -78,7 +86,7 @@ class NameTeacherForm(forms.Form):
 
     def __init__(self, *args: Any, school: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["teacher"].queryset = (
+        declared(self, "teacher", forms.ModelChoiceField).queryset = (
             User.objects.filter(memberships__organisation=school)
             .distinct()
             .order_by("last_name", "first_name")
@@ -108,7 +116,10 @@ class CodeForm(forms.Form):
     )
 
 
-class ModuleForm(forms.Form):
+class ModuleFieldsForm(forms.Form):
+    """What a module says about itself: shared by creation (``ModuleForm``) and editing
+    (``forms_changes.ModuleEditForm``)."""
+
     title = forms.CharField(label=_("Title"), max_length=200)
     summary = forms.CharField(label=_("Summary"), max_length=300)
     description = forms.CharField(
@@ -126,6 +137,12 @@ class ModuleForm(forms.Form):
     pd_hours = forms.DecimalField(
         label=_("Professional development hours"), min_value=0, max_digits=5, decimal_places=1
     )
+
+
+class ModuleForm(ModuleFieldsForm):
+    """A new module: its fields, and who organises it and where it is shown (both within the user's
+    reach)."""
+
     organiser = forms.ModelChoiceField(label=_("Organiser"), queryset=Organisation.objects.none())
     visible_in = forms.ModelChoiceField(label=_("Visible in"), queryset=Organisation.objects.none())
 
@@ -134,8 +151,8 @@ class ModuleForm(forms.Form):
         orgs = scoping.organisations_of_kind(
             user, Capability.ORGANISE_COURSES, [OrganisationKind.REGION, OrganisationKind.MUNICIPALITY]
         ).order_by("path")
-        self.fields["organiser"].queryset = orgs
-        self.fields["visible_in"].queryset = orgs
+        declared(self, "organiser", forms.ModelChoiceField).queryset = orgs
+        declared(self, "visible_in", forms.ModelChoiceField).queryset = orgs
 
 
 class EditionForm(ModelForm):
@@ -184,7 +201,7 @@ class AttendanceForm(forms.Form):
 
     def __init__(self, *args: Any, choices: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["present"].choices = choices
+        declared(self, "present", forms.TypedMultipleChoiceField).choices = choices
 
 
 class YearForm(forms.Form):

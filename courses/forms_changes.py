@@ -1,20 +1,16 @@
 """Forms for changing what was published (``courses/changes.py``): plain forms filled from the object, so
 a refused change never leaves a half-changed instance behind."""
 
-from typing import Any
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from courses.forms import MeetingForm, ModuleForm
+from courses.forms import MeetingForm, ModuleFieldsForm
 from courses.models import ActivityType, Meeting, Module
 
 
-class ModuleEditForm(ModuleForm):
+class ModuleEditForm(ModuleFieldsForm):
     """The module's fields after creation; organiser and visibility stay as created."""
 
-    organiser = None
-    visible_in = None
     activity_type = forms.ChoiceField(
         label=_("Activity type"),
         choices=ActivityType.choices,
@@ -24,9 +20,6 @@ class ModuleEditForm(ModuleForm):
         label=_("Of which self-study hours"), min_value=0, max_digits=5, decimal_places=1
     )
     provider = forms.CharField(label=_("Provider"), max_length=200, required=False)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        forms.Form.__init__(self, *args, **kwargs)  # no organiser querysets to narrow (ModuleForm's)
 
     @staticmethod
     def initial_for(module: Module) -> dict[str, object]:

@@ -1,13 +1,16 @@
-"""Forms of the series, approval, waitlist-control and theme-alert pages (``views_flow``)."""
+"""Forms of the series, approval, waitlist-control and theme-alert pages (``views_series``, ``views_approvals``,
+``views_waitlist``, ``views_mine``)."""
 
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, User
 from core.forms import DateField, DateTimeField
+from courses.forms import declared
 from courses.models import PromotionMode, Theme
 from courses.series import MAX_EDITIONS
 
@@ -34,8 +37,9 @@ class SeriesSettingsForm(forms.Form):
     )
     offer_hours = forms.IntegerField(label=_("Offer valid for (hours)"), min_value=1, max_value=336)
 
-    def clean(self) -> dict[str, object]:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         limit, capacity = data.get("school_seat_limit"), data.get("capacity")
         if limit is not None and capacity is not None and limit > capacity:
             self.add_error("school_seat_limit", _("The seats per school cannot exceed the capacity."))
@@ -112,33 +116,42 @@ class HandOfferForm(ReasonForm):
     add_seat = forms.BooleanField(label=_("Add a seat when none is free"), required=False)
 
 
+class PersonChoiceField(forms.ModelChoiceField):
+    """A choice of people, shown by name (or e-mail address when they have none)."""
+
+    def label_from_instance(self, obj: User) -> str:
+        return obj.get_full_name() or obj.email
+
+
 class AbsenceForm(forms.Form):
     school = forms.ModelChoiceField(label=_("School"), queryset=Organisation.objects.none())
-    approver = forms.ModelChoiceField(label=_("Absent approver"), queryset=User.objects.none())
-    deputy = forms.ModelChoiceField(label=_("Deputy"), queryset=User.objects.none())
+    approver = PersonChoiceField(label=_("Absent approver"), queryset=User.objects.none())
+    deputy = PersonChoiceField(label=_("Deputy"), queryset=User.objects.none())
     starts_on = DateField(label=_("Away from"))
     ends_on = DateField(label=_("Away until"))
 
-    def __init__(self, *args: Any, schools: object, members: object, approvers: object, **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        schools: QuerySet[Organisation],
+        members: QuerySet[User],
+        approvers: QuerySet[User],
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["school"].queryset = schools
-        self.fields["approver"].queryset = approvers
-        self.fields["deputy"].queryset = members
-        self.fields["approver"].label_from_instance = _person
-        self.fields["deputy"].label_from_instance = _person
+        declared(self, "school", forms.ModelChoiceField).queryset = schools
+        declared(self, "approver", PersonChoiceField).queryset = approvers
+        declared(self, "deputy", PersonChoiceField).queryset = members
 
-    def clean(self) -> dict[str, object]:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         starts, ends = data.get("starts_on"), data.get("ends_on")
         if starts and ends and ends < starts:
             self.add_error("ends_on", _("The absence must end on or after its first day."))
         if data.get("deputy") and data.get("deputy") == data.get("approver"):
             self.add_error("deputy", _("The deputy must be someone else."))
         return data
-
-
-def _person(user: User) -> str:
-    return user.get_full_name() or user.email
 
 
 class ThemeAlertForm(forms.Form):

@@ -11,7 +11,7 @@ from courses.models import SEAT_STATUSES, EditionStatus, Enrolment, EnrolmentSta
 def upcoming(request: HttpRequest) -> dict[str, object] | None:
     rows = list(
         Enrolment.objects.filter(
-            teacher=request.user,
+            teacher_id=request.user.pk,  # None (nothing) for an anonymous viewer
             status__in=[EnrolmentStatus.CONFIRMED, EnrolmentStatus.WAITLISTED, EnrolmentStatus.OFFERED],
             edition__starts_at__gte=timezone.now(),
         )

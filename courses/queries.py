@@ -2,14 +2,18 @@
 query however many editions it holds."""
 
 from datetime import timedelta
+from typing import TYPE_CHECKING, TypedDict
 
 from django.conf import settings
 from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
-from accounts.models import Organisation
+from accounts.models import Organisation, User
 from courses.models import SEAT_STATUSES, Edition, Enrolment, EnrolmentStatus, Meeting, SeatReservation
+
+if TYPE_CHECKING:  # django-stubs-ext is a development dependency; the alias below is evaluated lazily
+    from django_stubs_ext import WithAnnotations
 
 
 def _count(status_filter: Q) -> Subquery:
@@ -23,7 +27,19 @@ def _count(status_filter: Q) -> Subquery:
     )
 
 
-def annotate_seats(queryset: QuerySet[Edition]) -> QuerySet[Edition]:
+class SeatCounts(TypedDict):
+    """What ``annotate_seats`` adds to each edition."""
+
+    held: int
+    reserved: int
+    waiting: int
+    free: int
+
+
+type SeatedEdition = WithAnnotations[Edition, SeatCounts]
+
+
+def annotate_seats(queryset: QuerySet[Edition]) -> QuerySet[SeatedEdition]:
     """Add ``held`` (confirmed + offered), ``reserved`` (unnamed reserved seats), ``waiting`` and ``free``."""
     reserved = Subquery(
         SeatReservation.objects.filter(edition=OuterRef("pk"), status=SeatReservation.Status.ACTIVE)
@@ -42,7 +58,7 @@ def annotate_seats(queryset: QuerySet[Edition]) -> QuerySet[Edition]:
 
 
 def filter_editions(
-    queryset: QuerySet[Edition],
+    queryset: QuerySet[SeatedEdition],
     *,
     q: str = "",
     theme: str = "",
@@ -50,7 +66,7 @@ def filter_editions(
     month: tuple[int, int] | None = None,
     municipality: Organisation | None = None,
     free: bool = False,
-) -> QuerySet[Edition]:
+) -> QuerySet[SeatedEdition]:
     if q:
         queryset = queryset.filter(
             Q(module__title__icontains=q) | Q(module__summary__icontains=q) | Q(label__icontains=q)
@@ -68,12 +84,12 @@ def filter_editions(
     return queryset
 
 
-def fill_rate(edition: Edition) -> int:
+def fill_rate(edition: SeatedEdition) -> int:
     """Percentage of capacity held (confirmed, offered, reserved), from the annotations."""
     return round(100 * (edition.held + edition.reserved) / edition.capacity) if edition.capacity else 0
 
 
-def calendar_meetings(user: object) -> tuple[list[Meeting], set[int]]:
+def calendar_meetings(user: User) -> tuple[list[Meeting], set[int]]:
     """The meetings of a teacher's calendar feed, and which of them are cancelled for them. A cancelled
     enrolment (or a cancelled edition) stays in the feed as cancelled for CALENDAR_KEEP_CANCELLED_DAYS, so
     subscribed calendars remove the event; after that it is dropped."""

@@ -54,18 +54,18 @@ def certificate_facts(certificate: Certificate) -> CertificateFacts:
         contact_hours=(Decimal(certificate.hours) - self_study).quantize(tenth),
         self_study_hours=self_study,
     )
-    if certificate.enrolment_id:
-        edition = certificate.enrolment.edition
+    if (enrolment := certificate.enrolment) is not None:
+        edition = enrolment.edition
         module = edition.module
         facts.organiser = module.organiser.name
         facts.provider = module.provider
         facts.dates = sorted(
             {timezone.localdate(m.starts_at) for m in edition.meetings.filter(cancelled_at__isnull=True)}
         )
-    elif certificate.participant_id:
-        trajectory = certificate.participant.cohort.trajectory
+    elif (participant := certificate.participant) is not None:
+        trajectory = participant.cohort.trajectory
         facts.organiser = trajectory.organiser.name
-        facts.dates = [certificate.participant.cohort.starts_on, certificate.completed_on]
+        facts.dates = [participant.cohort.starts_on, certificate.completed_on]
     if not facts.dates:
         facts.dates = [certificate.completed_on]
     return facts
@@ -215,6 +215,25 @@ def pd_record_rows(user: User) -> list[list[object]]:
     return rows
 
 
+class _PageLines:
+    """Lines written down an A4 page, left-aligned; a new page starts near the bottom."""
+
+    def __init__(self, pdf: canvas.Canvas) -> None:
+        self.pdf = pdf
+        self.top = A4[1] - 2 * cm
+        self.y = self.top
+
+    def line(
+        self, text: str, *, size: int = 10, bold: bool = False, x: float = 2 * cm, step: float = 0.55
+    ) -> None:
+        if self.y < 2.5 * cm:
+            self.pdf.showPage()
+            self.y = self.top
+        self.pdf.setFont("Helvetica-Bold" if bold else "Helvetica", size)
+        self.pdf.drawString(x, self.y, text[:110])
+        self.y -= step * cm
+
+
 def pd_record_pdf(user: User, language: str) -> bytes:
     """The overview for the annual review: per school year (newest first) every activity with its type,
     organiser and hours, the year's total, and the totals per activity type."""
@@ -223,67 +242,67 @@ def pd_record_pdf(user: User, language: str) -> bytes:
     for c in certificates:
         by_year[c.school_year].append(c)
     buffer = BytesIO()
-    height = A4[1]
     pdf = canvas.Canvas(buffer, pagesize=A4)
     with translation.override(language):
         pdf.setTitle(_("Professional development record"))
         pdf.setAuthor("Overstap")
-        y = height - 2 * cm
-
-        def line(
-            text: str, *, size: int = 10, bold: bool = False, x: float = 2 * cm, step: float = 0.55
-        ) -> None:
-            nonlocal y
-            if y < 2.5 * cm:
-                pdf.showPage()
-                y = height - 2 * cm
-            pdf.setFont("Helvetica-Bold" if bold else "Helvetica", size)
-            pdf.drawString(x, y, text[:110])
-            y -= step * cm
-
-        line(_("Professional development record"), size=16, bold=True, step=0.9)
-        line(user.get_full_name() or user.email, size=12, step=0.6)
-        line(
-            _("Drawn up on %(date)s") % {"date": formats.date_format(timezone.localdate(), "DATE_FORMAT")},
-            step=1.0,
-        )
+        page = _PageLines(pdf)
+        _record_heading(page, user)
         if not certificates:
-            line(_("No completed activities yet."))
+            page.line(_("No completed activities yet."))
         for year in sorted(by_year, reverse=True):
-            rows = by_year[year]
-            line(_("School year %(year)s") % {"year": year}, size=12, bold=True, step=0.7)
-            for c in rows:
-                facts = certificate_facts(c)
-                line(
-                    f"{formats.date_format(c.completed_on, 'SHORT_DATE_FORMAT')} · {_activity(c.activity_type)} · {c.title}",
-                    bold=True,
-                )
-                organiser = facts.organiser + (f" / {facts.provider}" if facts.provider else "")
-                line(
-                    _("%(organiser)s · contact %(contact)s, self-study %(self)s · code %(code)s")
-                    % {
-                        "organiser": organiser,
-                        "contact": numbers.hours_text(facts.contact_hours),
-                        "self": numbers.hours_text(facts.self_study_hours),
-                        "code": c.code,
-                    },
-                    x=2.5 * cm,
-                    step=0.7,
-                )
-            total = sum((c.hours for c in rows), Decimal("0"))
-            line(
-                _("Total %(year)s: %(hours)s") % {"year": year, "hours": numbers.hours_text(total)},
-                bold=True,
-                step=1.0,
-            )
+            _record_year(page, year, by_year[year])
         if certificates:
-            line(_("Hours per activity type"), size=12, bold=True, step=0.7)
-            per_type: dict[str, Decimal] = defaultdict(Decimal)
-            for c in certificates:
-                per_type[c.activity_type] += c.hours
-            for code in ActivityType.values:
-                if code in per_type:
-                    line(f"{_activity(code)}: {numbers.hours_text(per_type[code])}")
+            _record_per_type(page, certificates)
         pdf.showPage()
     pdf.save()
     return buffer.getvalue()
+
+
+def _record_heading(page: _PageLines, user: User) -> None:
+    page.line(_("Professional development record"), size=16, bold=True, step=0.9)
+    page.line(user.get_full_name() or user.email, size=12, step=0.6)
+    page.line(
+        _("Drawn up on %(date)s") % {"date": formats.date_format(timezone.localdate(), "DATE_FORMAT")},
+        step=1.0,
+    )
+
+
+def _record_year(page: _PageLines, year: str, rows: list[Certificate]) -> None:
+    """A school year: each activity (date, type, title; organiser, hours and code), then the year's total."""
+    page.line(_("School year %(year)s") % {"year": year}, size=12, bold=True, step=0.7)
+    for c in rows:
+        facts = certificate_facts(c)
+        page.line(
+            f"{formats.date_format(c.completed_on, 'SHORT_DATE_FORMAT')} · {_activity(c.activity_type)} · {c.title}",
+            bold=True,
+        )
+        organiser = facts.organiser + (f" / {facts.provider}" if facts.provider else "")
+        page.line(
+            _("%(organiser)s · contact %(contact)s, self-study %(self)s · code %(code)s")
+            % {
+                "organiser": organiser,
+                "contact": numbers.hours_text(facts.contact_hours),
+                "self": numbers.hours_text(facts.self_study_hours),
+                "code": c.code,
+            },
+            x=2.5 * cm,
+            step=0.7,
+        )
+    total = sum((c.hours for c in rows), Decimal("0"))
+    page.line(
+        _("Total %(year)s: %(hours)s") % {"year": year, "hours": numbers.hours_text(total)},
+        bold=True,
+        step=1.0,
+    )
+
+
+def _record_per_type(page: _PageLines, certificates: list[Certificate]) -> None:
+    """The hours of every year together, per activity type (in the register's order)."""
+    page.line(_("Hours per activity type"), size=12, bold=True, step=0.7)
+    per_type: dict[str, Decimal] = defaultdict(Decimal)
+    for c in certificates:
+        per_type[c.activity_type] += c.hours
+    for code in ActivityType.values:
+        if code in per_type:
+            page.line(f"{_activity(code)}: {numbers.hours_text(per_type[code])}")

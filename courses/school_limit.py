@@ -1,7 +1,7 @@
 """Capacity per school (optional per edition): at most ``Edition.school_seat_limit`` seats held, offered
 or reserved by the teachers of one school, so one large school cannot take a regional study day.
 
-Every count here is read with the edition row locked by the caller (``services._lock_edition``): the
+Every count here is read with the edition row locked by the caller (``services.locking._lock_edition``): the
 lock that keeps the edition's capacity also keeps each school's share, so two teachers of one school
 can never both take the school's last seat.
 """
@@ -79,10 +79,10 @@ def eligible_ids(edition: Edition, queue: list[tuple[int, int | None]], free: in
 def set_school_limit(actor: User, edition: Edition, limit: int | None) -> list[Enrolment]:
     """Set or remove the per-school limit. It cannot go below what a school already holds (nobody loses
     a seat); raising or removing it promotes the waitlisted teachers it held back. Returns them."""
-    from courses import services  # services calls this module's helpers
+    from courses.services import editions, enrolling, locking  # they call this module's helpers
 
-    edition = services._lock_edition(edition.pk)
-    services._require_organiser(actor, edition.module)
+    edition = locking._lock_edition(edition.pk)
+    editions._require_organiser(actor, edition.module)
     if edition.status in (EditionStatus.CANCELLED, EditionStatus.COMPLETED):
         raise Conflict(_("This edition can no longer be changed."), code="closed", field="school_seat_limit")
     if limit is not None:
@@ -104,4 +104,4 @@ def set_school_limit(actor: User, edition: Edition, limit: int | None) -> list[E
             )
     edition.school_seat_limit = limit
     edition.save(update_fields=["school_seat_limit"])
-    return services._promote(edition)
+    return enrolling._promote(edition)

@@ -83,7 +83,7 @@ def create_series(
     offer_hours: int = 48,
     publish: bool = False,
 ) -> EditionSeries:
-    services._require_organiser(actor, module)
+    services.editions._require_organiser(actor, module)
     title = title.strip()
     if not title:
         raise ServiceError(_("Give the series a name."), code="required", field="title")
@@ -153,7 +153,7 @@ def update_series(actor: User, series: EditionSeries, **data: object) -> list[Ed
     """Apply the given settings to every future edition of the series; capacity and the school limit go
     through their own verbs (each edition locked, its waitlist promoted). A refusal for one edition
     names it and changes none."""
-    services._require_organiser(actor, series.module)
+    services.editions._require_organiser(actor, series.module)
     editions = future_editions(series)
     if not editions:
         raise ServiceError(_("This series has no editions left to change."), code="nothing_to_change")
@@ -176,7 +176,7 @@ def update_series(actor: User, series: EditionSeries, **data: object) -> list[Ed
 @transaction.atomic
 def publish_series(actor: User, series: EditionSeries) -> int:
     """Publish every draft edition of the series (each invites its interest list and theme followers)."""
-    services._require_organiser(actor, series.module)
+    services.editions._require_organiser(actor, series.module)
     drafts = list(series.editions.filter(status=EditionStatus.DRAFT).order_by("pk"))
     for edition in drafts:
         services.publish_edition(actor, edition)

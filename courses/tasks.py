@@ -2,6 +2,7 @@
 second delivery), each message rendered in the recipient's language."""
 
 from datetime import timedelta
+from functools import partial
 
 from celery import shared_task
 from django.core.mail import EmailMessage
@@ -30,7 +31,7 @@ Kind = EnrolmentMessage.Kind
 
 # The status an enrolment must still have for a message to make sense when the task finally runs (a
 # confirmation queued a second before a cancellation is not sent after it).
-STILL_TRUE = {
+STILL_TRUE: dict[str, set[EnrolmentStatus]] = {
     Kind.CONFIRMATION: {EnrolmentStatus.CONFIRMED},
     Kind.PROMOTION: {EnrolmentStatus.CONFIRMED},
     Kind.WAITLISTED: {EnrolmentStatus.WAITLISTED},
@@ -41,7 +42,7 @@ STILL_TRUE = {
     Kind.CERTIFICATE: {EnrolmentStatus.CONFIRMED},
 }
 # The calendar object each mail carries: the event to add (or update), or the same event cancelled.
-ICS_METHOD = {
+ICS_METHOD: dict[str, str] = {
     Kind.CONFIRMATION: ical.PUBLISH,
     Kind.PROMOTION: ical.PUBLISH,
     Kind.REMINDER: ical.PUBLISH,
@@ -52,7 +53,7 @@ REMINDER_LEAD = timedelta(days=2)
 
 
 def _subject(kind: str, title: str) -> str:
-    subjects = {
+    subjects: dict[str, str] = {
         Kind.CONFIRMATION: _("Your place is confirmed: %(title)s"),
         Kind.PROMOTION: _("A place came free for you: %(title)s"),
         Kind.WAITLISTED: _("You are on the waitlist: %(title)s"),
@@ -82,6 +83,9 @@ def send_enrolment_message(enrolment_id: int, kind: str) -> bool:
         )
         if enrolment is None or enrolment.status not in STILL_TRUE[kind]:
             return False
+        # Not core.notify.send_once: the record is checked and written under the enrolment's lock, with the
+        # status that decides whether the message is still true; send_once writes it in a transaction of
+        # its own and sends at once (core/notify.py).
         if EnrolmentMessage.objects.filter(enrolment=enrolment, kind=kind).exists():
             return False
         user = enrolment.teacher
@@ -148,10 +152,14 @@ def notify_interest(edition_id: int) -> int:
                         "url": absolute_url(reverse("courses:edition_detail", args=[edition.pk])),
                     },
                 )
-            EmailMessage(subject, body, None, [interest.user.email]).send()
+            message = EmailMessage(subject, body, None, [interest.user.email])
             interest.notified_at = timezone.now()
             interest.save(update_fields=["notified_at"])
-            sent += 1
+        # The stamp is the record (one interest per module and user): committed before the mail, cleared
+        # again when the mail fails, so the retry sends it.
+        unstamp = partial(Interest.objects.filter(pk=interest.pk).update, notified_at=None)
+        send_after_record(message.send, unstamp)
+        sent += 1
     return sent
 
 

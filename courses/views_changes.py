@@ -3,11 +3,12 @@ removing a meeting. Thin: validate, call one verb, map a refused verb to a form 
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.http import AuthedRequest
 from core.errors import ServiceError
 from core.forms import apply_service_error
 from courses import access, changes
@@ -16,7 +17,7 @@ from courses.models import Meeting
 from courses.views_organise import organiser_or_404
 
 
-def _meeting_or_404(request: HttpRequest, pk: int) -> Meeting:
+def _meeting_or_404(request: AuthedRequest, pk: int) -> Meeting:
     organiser_or_404(request)
     return get_object_or_404(
         Meeting.objects.filter(edition__in=access.organised_editions(request.user)).select_related(
@@ -28,7 +29,7 @@ def _meeting_or_404(request: HttpRequest, pk: int) -> Meeting:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def module_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def module_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     organiser_or_404(request)
     module = get_object_or_404(access.organised_modules(request.user), pk=pk)
     form = ModuleEditForm(request.POST or None, initial=ModuleEditForm.initial_for(module))
@@ -49,7 +50,7 @@ def module_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _meeting_page(
-    request: HttpRequest,
+    request: AuthedRequest,
     meeting: Meeting,
     form: MeetingChangeForm | None = None,
     cancel_form: CancelMeetingForm | None = None,
@@ -66,7 +67,7 @@ def _meeting_page(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     meeting = _meeting_or_404(request, pk)
     if request.method == "GET":
         return _meeting_page(request, meeting)
@@ -84,7 +85,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_cancel(request: AuthedRequest, pk: int) -> HttpResponse:
     meeting = _meeting_or_404(request, pk)
     cancel_form = CancelMeetingForm(request.POST)
     if cancel_form.is_valid():

@@ -5,7 +5,7 @@ waitlist, CSV export, attendance sheets and completion."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import scoping
+from accounts.http import AuthedRequest
 from accounts.roles import Capability
 from core.charts import bar_chart
 from core.csvexport import csv_response
@@ -41,12 +42,12 @@ from courses.models import (
 )
 
 
-def organiser_or_404(request: HttpRequest) -> None:
+def organiser_or_404(request: AuthedRequest) -> None:
     if not scoping.can(request.user, Capability.ORGANISE_COURSES):
         raise Http404
 
 
-def _edition_or_404(request: HttpRequest, pk: int) -> Edition:
+def _edition_or_404(request: AuthedRequest, pk: int) -> queries.SeatedEdition:
     organiser_or_404(request)
     return get_object_or_404(
         queries.annotate_seats(access.organised_editions(request.user)).select_related("module__organiser"),
@@ -55,7 +56,7 @@ def _edition_or_404(request: HttpRequest, pk: int) -> Edition:
 
 
 @login_required
-def organise(request: HttpRequest) -> HttpResponse:
+def organise(request: AuthedRequest) -> HttpResponse:
     organiser_or_404(request)
     year = YearForm(request.GET).year_or(timezone.localdate().year)
     editions = list(
@@ -66,14 +67,14 @@ def organise(request: HttpRequest) -> HttpResponse:
         .order_by("starts_at", "pk")
     )
     for edition in editions:
-        edition.fill = queries.fill_rate(edition)
+        edition.fill = queries.fill_rate(edition)  # type: ignore[attr-defined]  # for the template
     dated = [e for e in editions if e.starts_at and e.status != EditionStatus.CANCELLED]
     chart = bar_chart(
         _("Fill rate of editions in %(year)d") % {"year": year},
         [
             (
                 f"{formats.date_format(timezone.localtime(e.starts_at), 'SHORT_DATE_FORMAT')} {e.module.title}",
-                e.fill,
+                e.fill,  # type: ignore[attr-defined]
             )
             for e in dated
         ],
@@ -97,7 +98,7 @@ def organise(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def module_create(request: HttpRequest) -> HttpResponse:
+def module_create(request: AuthedRequest) -> HttpResponse:
     organiser_or_404(request)
     form = ModuleForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -118,7 +119,7 @@ def module_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def edition_create(request: HttpRequest, pk: int) -> HttpResponse:
+def edition_create(request: AuthedRequest, pk: int) -> HttpResponse:
     organiser_or_404(request)
     module = get_object_or_404(access.organised_modules(request.user), pk=pk)
     form = EditionForm(request.POST or None, initial={"offer_hours": 48, "promotion_mode": "immediate"})
@@ -140,7 +141,7 @@ def edition_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def edition_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def edition_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     edition = _edition_or_404(request, pk)
     form = EditionEditForm(request.POST or None, instance=edition)
     if request.method == "POST" and form.is_valid():
@@ -159,7 +160,9 @@ def edition_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _manage_context(request: HttpRequest, edition: Edition, **forms: object) -> dict[str, object]:
+def _manage_context(
+    request: AuthedRequest, edition: queries.SeatedEdition, **forms: object
+) -> dict[str, object]:
     enrolments = list(
         services.with_waitlist_position(Enrolment.objects.filter(edition=edition))
         .select_related("teacher", "school")
@@ -190,12 +193,12 @@ def _manage_context(request: HttpRequest, edition: Edition, **forms: object) -> 
 
 
 @login_required
-def edition_manage(request: HttpRequest, pk: int) -> HttpResponse:
+def edition_manage(request: AuthedRequest, pk: int) -> HttpResponse:
     edition = _edition_or_404(request, pk)
     return render(request, "courses/edition_manage.html", _manage_context(request, edition))
 
 
-def _refused(request: HttpRequest, edition: Edition, **forms: object) -> HttpResponse:
+def _refused(request: AuthedRequest, edition: Edition, **forms: object) -> HttpResponse:
     edition = _edition_or_404(request, edition.pk)  # fresh counts after the refused verb
     return render(
         request, "courses/edition_manage.html", _manage_context(request, edition, **forms), status=400
@@ -204,7 +207,7 @@ def _refused(request: HttpRequest, edition: Edition, **forms: object) -> HttpRes
 
 @login_required
 @require_POST
-def meeting_add(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_add(request: AuthedRequest, pk: int) -> HttpResponse:
     edition = _edition_or_404(request, pk)
     form = MeetingChangeForm(request.POST)
     if form.is_valid():
@@ -220,7 +223,7 @@ def meeting_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def publish(request: HttpRequest, pk: int) -> HttpResponse:
+def publish(request: AuthedRequest, pk: int) -> HttpResponse:
     edition = _edition_or_404(request, pk)
     try:
         services.publish_edition(request.user, edition)
@@ -232,7 +235,7 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def capacity(request: HttpRequest, pk: int) -> HttpResponse:
+def capacity(request: AuthedRequest, pk: int) -> HttpResponse:
     edition = _edition_or_404(request, pk)
     form = CapacityForm(request.POST)
     if form.is_valid():
@@ -256,7 +259,7 @@ def capacity(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def cancel_edition(request: HttpRequest, pk: int) -> HttpResponse:
+def cancel_edition(request: AuthedRequest, pk: int) -> HttpResponse:
     edition = _edition_or_404(request, pk)
     form = CancelEditionForm(request.POST)
     if form.is_valid():
@@ -280,7 +283,7 @@ def cancel_edition(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def complete(request: HttpRequest, pk: int) -> HttpResponse:
+def complete(request: AuthedRequest, pk: int) -> HttpResponse:
     edition = _edition_or_404(request, pk)
     try:
         certificates = completion.complete_edition(request.user, edition)
@@ -291,7 +294,7 @@ def complete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def participants_csv(request: HttpRequest, pk: int) -> HttpResponse:
+def participants_csv(request: AuthedRequest, pk: int) -> HttpResponse:
     edition = _edition_or_404(request, pk)
     require_recent_login(request)  # names and e-mail addresses leave the site
     enrolments = (
@@ -328,7 +331,7 @@ def participants_csv(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def attendance(request: HttpRequest, pk: int) -> HttpResponse:
+def attendance(request: AuthedRequest, pk: int) -> HttpResponse:
     organiser_or_404(request)
     meeting = get_object_or_404(
         Meeting.objects.filter(edition__in=access.organised_editions(request.user)).select_related(
@@ -370,7 +373,7 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def complete_participant(request: HttpRequest, pk: int) -> HttpResponse:
+def complete_participant(request: AuthedRequest, pk: int) -> HttpResponse:
     organiser_or_404(request)
     participant = get_object_or_404(
         Participant.objects.filter(

@@ -2,9 +2,10 @@
 printable sign-in sheet of a meeting, and the teacher's PD record as a PDF overview."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from accounts.http import AuthedRequest
 from courses import access, completion, followup, records
 from courses.models import Meeting
 from courses.views_organise import organiser_or_404
@@ -18,7 +19,7 @@ def _pdf(body: bytes, filename: str, *, inline: bool = False) -> HttpResponse:
 
 
 @login_required
-def evaluation_results(request: HttpRequest, pk: int) -> HttpResponse:
+def evaluation_results(request: AuthedRequest, pk: int) -> HttpResponse:
     organiser_or_404(request)
     edition = get_object_or_404(access.organised_editions(request.user).select_related("module"), pk=pk)
     summary = completion.evaluation_summary(edition)
@@ -34,7 +35,7 @@ def evaluation_results(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def signin_sheet(request: HttpRequest, pk: int) -> HttpResponse:
+def signin_sheet(request: AuthedRequest, pk: int) -> HttpResponse:
     organiser_or_404(request)
     meeting = get_object_or_404(
         Meeting.objects.filter(edition__in=access.organised_editions(request.user)).select_related(
@@ -50,5 +51,5 @@ def signin_sheet(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def pd_record_pdf(request: HttpRequest) -> HttpResponse:
+def pd_record_pdf(request: AuthedRequest) -> HttpResponse:
     return _pdf(records.pd_record_pdf(request.user, request.LANGUAGE_CODE), "pd-record.pdf")

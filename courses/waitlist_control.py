@@ -2,7 +2,7 @@
 turn, each with a reason in the append-only ``WaitlistMove`` log.
 
 Both verbs lock as ``enrol`` does (the edition row, then the enrolment, through
-``services._lock_enrolment``), so a move never interleaves with a promotion that reads the same order,
+``services.locking._lock_enrolment``), so a move never interleaves with a promotion that reads the same order,
 and a seat offered by hand is counted under the same lock as every other seat.
 """
 
@@ -23,6 +23,7 @@ from courses.models import (
     EnrolmentStatus,
     WaitlistMove,
 )
+from courses.services import editions, enrolling, locking
 
 Action = WaitlistMove.Action
 TICK = timedelta(microseconds=1)
@@ -38,8 +39,8 @@ def _reason(reason: str) -> str:
 @transaction.atomic
 def move(actor: User, enrolment: Enrolment, *, direction: str, reason: str) -> WaitlistMove:
     """Swap a waitlisted teacher with the one just ahead (``up``) or just behind (``down``)."""
-    edition, enrolment = services._lock_enrolment(enrolment.pk)
-    services._require_organiser(actor, edition.module)
+    edition, enrolment = locking._lock_enrolment(enrolment.pk)
+    editions._require_organiser(actor, edition.module)
     if direction not in (Action.UP, Action.DOWN):
         raise ServiceError(_("Choose up or down."), code="invalid", field="direction")
     reason = _reason(reason)
@@ -84,8 +85,8 @@ def move(actor: User, enrolment: Enrolment, *, direction: str, reason: str) -> W
 def offer_by_hand(actor: User, enrolment: Enrolment, *, reason: str, add_seat: bool = False) -> Enrolment:
     """Offer a free seat to this waitlisted teacher out of turn; with ``add_seat`` the capacity grows by
     one when none is free. The per-school limit holds here too."""
-    edition, enrolment = services._lock_enrolment(enrolment.pk)
-    services._require_organiser(actor, edition.module)
+    edition, enrolment = locking._lock_enrolment(enrolment.pk)
+    editions._require_organiser(actor, edition.module)
     reason = _reason(reason)
     ENROLMENT_TRANSITIONS.check(
         enrolment.status,
@@ -117,7 +118,7 @@ def offer_by_hand(actor: User, enrolment: Enrolment, *, reason: str, add_seat: b
     ENROLMENT_TRANSITIONS.move(enrolment, EnrolmentStatus.OFFERED)
     enrolment.offer_expires_at = now + timedelta(hours=edition.offer_hours)
     enrolment.save(update_fields=["status", "offer_expires_at"])
-    services._message(enrolment, EnrolmentMessage.Kind.OFFER)
+    enrolling._message(enrolment, EnrolmentMessage.Kind.OFFER)
     WaitlistMove.objects.create(
         edition=edition,
         enrolment=enrolment,

@@ -15,6 +15,7 @@ from django.db import connection
 from accounts.models import User
 from courses import services
 from courses.models import Edition, Enrolment, EnrolmentStatus
+from courses.services import locking
 from tests.courses.factories import make_edition, make_module, make_teacher
 from tests.factories import make_org_tree
 from tests.support import require_postgres
@@ -24,14 +25,14 @@ CAPACITY = 10
 
 
 def _slow_free_seats(monkeypatch: pytest.MonkeyPatch) -> None:
-    original = services.free_seats
+    original = locking.free_seats
 
     def slow(edition: Edition) -> int:
         free = original(edition)
         time.sleep(0.03)
         return free
 
-    monkeypatch.setattr(services, "free_seats", slow)
+    monkeypatch.setattr(locking, "free_seats", slow)
 
 
 def _race() -> tuple[Edition, list[BaseException]]:
@@ -84,7 +85,7 @@ def test_it_overbooks_without_the_lock_control(monkeypatch):
     stopped failing to hold seats, the test above would no longer prove anything."""
     require_postgres()
     _slow_free_seats(monkeypatch)
-    monkeypatch.setattr(services, "_lock_edition", lambda pk: Edition.objects.get(pk=pk))
+    monkeypatch.setattr(locking, "_lock_edition", lambda pk: Edition.objects.get(pk=pk))
 
     edition, errors = _race()
 

@@ -1,6 +1,6 @@
 """The per-school limit under concurrent requests on PostgreSQL: 100 enrolments from 3 schools released
 together, and 60 final approvals racing each other. Every verb that gives a seat counts the school's
-seats with the edition row locked (``services._lock_edition``), so the limit is never exceeded.
+seats with the edition row locked (``services.locking._lock_edition``), so the limit is never exceeded.
 
 Each test has its control: the same race with the lock turned into a plain read exceeds the limit, so
 the test would catch the race if the lock went away. Both widen the window between counting a school's
@@ -22,6 +22,7 @@ from accounts.models import User
 from accounts.roles import Role
 from courses import approval, school_limit, services, waitlist_control
 from courses.models import SEAT_STATUSES, Edition, Enrolment, EnrolmentStatus
+from courses.services import locking
 from tests.courses.factories import make_edition, make_enrolment, make_module, make_teacher
 from tests.factories import make_membership, make_org_tree
 from tests.support import require_postgres
@@ -42,7 +43,7 @@ def _slow_counts(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _unlocked(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(services, "_lock_edition", lambda pk: Edition.objects.get(pk=pk))
+    monkeypatch.setattr(locking, "_lock_edition", lambda pk: Edition.objects.get(pk=pk))
 
 
 def _burst(calls: list[Callable[[], object]]) -> list[BaseException]:

@@ -170,3 +170,32 @@ def test_it_commits_the_message_row_before_the_mail_and_removes_it_when_the_mail
     assert (result.state, rows_at_send) == ("SUCCESS", [1, 1])
     assert len(mail.outbox) == 1
     assert EnrolmentMessage.objects.filter(enrolment=enrolment, kind="confirmation").count() == 1
+
+
+def test_it_stamps_the_interest_before_the_mail_and_clears_it_when_the_mail_fails(tree, module_a):
+    """The interest's ``notified_at`` is its "sent" record: committed before the mail goes out, cleared
+    again when the mail fails, so the retry invites the teacher, once."""
+    from smtplib import SMTPServerDisconnected
+
+    from django.core.mail import EmailMessage
+
+    from courses.models import Interest
+
+    teacher = make_teacher(tree.school_a, language="en")
+    services.register_interest(teacher, module_a)
+    edition = make_edition(module_a)
+    stamped_at_send: list[bool] = []
+    real_send = EmailMessage.send
+
+    def fail_once(message: EmailMessage, *args: object) -> int:
+        stamped_at_send.append(Interest.objects.get(user=teacher).notified_at is not None)
+        if len(stamped_at_send) == 1:
+            raise SMTPServerDisconnected("gone")
+        return real_send(message, *args)
+
+    with mock.patch.object(EmailMessage, "send", fail_once):
+        result = tasks.notify_interest.apply(args=[edition.pk], throw=False)
+
+    assert (result.state, result.result, stamped_at_send) == ("SUCCESS", 1, [True, True])
+    assert len(mail.outbox) == 1
+    assert Interest.objects.get(user=teacher).notified_at is not None

@@ -38,6 +38,7 @@ from core.errors import ServiceError
 from core.models import OutboxMessage
 from courses import services
 from courses.models import Edition, Enrolment, EnrolmentMessage, EnrolmentStatus
+from courses.services import locking
 from tests.courses.factories import make_edition, make_module, make_teacher
 from tests.factories import OrgTree, make_membership, make_org_tree
 from tests.support import require_postgres
@@ -275,14 +276,14 @@ def _order_problems(mix: Mix) -> list[str]:
 
 def _wide_window(monkeypatch: pytest.MonkeyPatch) -> None:
     """10 ms between counting the seats and acting on the count (the check-then-write window)."""
-    original = services.seats_taken
+    original = locking.seats_taken
 
     def slow(edition: Edition) -> int:
         taken = original(edition)
         time.sleep(0.01)
         return taken
 
-    monkeypatch.setattr(services, "seats_taken", slow)
+    monkeypatch.setattr(locking, "seats_taken", slow)
 
 
 @pytest.mark.services
@@ -329,7 +330,7 @@ CONTROL_TRIES = 5
 
 def _without_lock(monkeypatch: pytest.MonkeyPatch) -> None:
     """``_lock_edition`` becomes a plain read: every verb still runs, but nothing serialises them."""
-    monkeypatch.setattr(services, "_lock_edition", lambda pk: Edition.objects.get(pk=pk))
+    monkeypatch.setattr(locking, "_lock_edition", lambda pk: Edition.objects.get(pk=pk))
 
 
 @pytest.mark.services

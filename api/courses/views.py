@@ -1,9 +1,9 @@
-"""API for the courses domain: catalogue, editions (filterable), enrolment, cancellation, offers,
+"""Viewsets of the courses API: catalogue, editions (filterable), enrolment, cancellation, offers,
 attendance, check-in, evaluations and the caller's PD record.
 
 Every queryset comes from ``courses.access`` (reach): a teacher sees the catalogue of their own region and
 only their own enrolments; a wrong id answers 404. Every write validates, calls one service and lets
-``api/errors.py`` map its ServiceError to the one JSON error shape.
+``api/errors.py`` map its ServiceError to the one JSON error shape. Serializers are in ``serializers``.
 """
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -12,25 +12,37 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
-    extend_schema_field,
     extend_schema_view,
     inline_serializer,
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404  # 404 (not 500) for ids like "abc"
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 from rest_framework.views import APIView
 
 from accounts.models import Organisation
 from api import examples
+from api.courses.serializers import (
+    AttendanceSerializer,
+    CancelEditionSerializer,
+    CapacitySerializer,
+    CertificateSerializer,
+    CheckInSerializer,
+    EditionSerializer,
+    EnrolmentSerializer,
+    EvaluationSerializer,
+    MarkAttendanceSerializer,
+    MeetingSerializer,
+    ModuleSerializer,
+)
+from api.http import AuthedRequest
+from api.params import id_or_none
 from api.schema import conflict
 from courses import access, changes, completion, queries, services
 from courses.models import (
     Attendance,
-    Certificate,
     Edition,
     EditionStatus,
     Enrolment,
@@ -45,158 +57,6 @@ from courses.models import (
 def _fake(view: object) -> bool:
     """drf-spectacular builds the schema with an anonymous request; querysets are then empty."""
     return getattr(view, "swagger_fake_view", False)
-
-
-def _id(value: str | None) -> int | None:
-    """A query-string id, or None when it is not a positive 64-bit integer (so "abc" or 10**30 filter
-    nothing instead of failing in the database driver)."""
-    if value and value.isdigit() and len(value) <= 18:
-        return int(value)
-    return None
-
-
-# --- Serializers ---------------------------------------------------------------------------------------
-
-
-class ModuleSerializer(serializers.ModelSerializer):
-    themes = serializers.SerializerMethodField()
-    organiser_name = serializers.CharField(source="organiser.name", read_only=True)
-
-    class Meta:
-        model = Module
-        fields = [
-            "id",
-            "title",
-            "summary",
-            "description",
-            "themes",
-            "format",
-            "audience_stage",
-            "audience_role",
-            "pd_hours",
-            "organiser",
-            "organiser_name",
-            "visible_in",
-        ]
-        read_only_fields = fields
-
-    # A plain schema dict rather than a ChoiceField child: the same choice set also appears as
-    # ``theme`` (certificates, PD record) and would otherwise get two enum component names.
-    @extend_schema_field({"type": "array", "items": {"type": "string", "enum": Theme.values}})
-    def get_themes(self, obj: Module) -> list[str]:
-        return obj.theme_list
-
-
-class MeetingSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Meeting
-        fields = ["id", "starts_at", "ends_at", "venue", "online_url"]
-        read_only_fields = fields
-
-
-class ModuleBriefSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Module
-        fields = ["id", "title", "format", "pd_hours"]
-        read_only_fields = fields
-
-
-class EditionSerializer(serializers.ModelSerializer):
-    module = ModuleBriefSerializer(read_only=True)
-    meetings = MeetingSerializer(many=True, read_only=True)
-    held = serializers.IntegerField(read_only=True, help_text="Confirmed and offered seats.")
-    reserved = serializers.IntegerField(read_only=True, help_text="Unnamed seats reserved by schools.")
-    waiting = serializers.IntegerField(read_only=True, help_text="People on the waitlist.")
-    free = serializers.IntegerField(read_only=True)
-
-    class Meta:
-        model = Edition
-        fields = [
-            "id",
-            "module",
-            "label",
-            "status",
-            "capacity",
-            "held",
-            "reserved",
-            "waiting",
-            "free",
-            "enrol_opens_at",
-            "enrol_closes_at",
-            "cancel_deadline",
-            "starts_at",
-            "ends_at",
-            "requires_school_approval",
-            "promotion_mode",
-            "offer_hours",
-            "meetings",
-        ]
-        read_only_fields = fields
-
-
-class EnrolmentSerializer(serializers.ModelSerializer):
-    waitlist_position = serializers.SerializerMethodField()
-    teacher_name = serializers.CharField(source="teacher.get_full_name", read_only=True)
-    status = serializers.ChoiceField(choices=EnrolmentStatus.choices, read_only=True)
-
-    class Meta:
-        model = Enrolment
-        fields = [
-            "id",
-            "edition",
-            "teacher",
-            "teacher_name",
-            "school",
-            "status",
-            "waitlist_position",
-            "offer_expires_at",
-            "created_at",
-            "confirmed_at",
-            "cancelled_at",
-        ]
-        read_only_fields = fields
-
-    @extend_schema_field(serializers.IntegerField(allow_null=True, min_value=1))
-    def get_waitlist_position(self, obj: Enrolment) -> int | None:
-        return services.waitlist_position(obj)
-
-
-class AttendanceSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Attendance
-        fields = ["id", "enrolment", "meeting", "present", "method", "marked_at"]
-        read_only_fields = fields
-
-
-class CapacitySerializer(serializers.Serializer):
-    capacity = serializers.IntegerField(min_value=1, max_value=10000)
-
-
-class CancelEditionSerializer(serializers.Serializer):
-    reason = serializers.CharField(
-        max_length=2000, help_text="The message to everyone released (required: they are told why)."
-    )
-
-
-class MarkAttendanceSerializer(serializers.Serializer):
-    present = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
-        allow_empty=True,
-        max_length=5000,
-        help_text="Ids of the enrolments present; every other confirmed participant is marked absent.",
-    )
-
-
-class CheckInSerializer(serializers.Serializer):
-    code = serializers.CharField(max_length=12)
-
-
-class EvaluationSerializer(serializers.Serializer):
-    rating = serializers.IntegerField(min_value=1, max_value=5)
-    comments = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
-
-
-# --- Modules -------------------------------------------------------------------------------------------
 
 
 @extend_schema_view(
@@ -226,9 +86,6 @@ class ModuleViewSet(viewsets.ReadOnlyModelViewSet):
         if params.get("format") in Format.values:
             qs = qs.filter(format=params["format"])
         return qs
-
-
-# --- Editions ------------------------------------------------------------------------------------------
 
 
 def _month(value: str | None) -> tuple[int, int] | None:
@@ -281,8 +138,8 @@ class EditionViewSet(viewsets.ReadOnlyModelViewSet):
         qs = access.catalogue_editions(self.request.user)
         if self.action == "list":
             municipality = None
-            if _id(params.get("municipality")) is not None:
-                municipality = Organisation.objects.filter(pk=_id(params["municipality"])).first()
+            if (municipality_id := id_or_none(params.get("municipality"))) is not None:
+                municipality = Organisation.objects.filter(pk=municipality_id).first()
             qs = queries.filter_editions(
                 queries.annotate_seats(qs),
                 q=params.get("q", "")[:100],
@@ -292,8 +149,8 @@ class EditionViewSet(viewsets.ReadOnlyModelViewSet):
                 municipality=municipality,
                 free=params.get("free") in ("1", "true", "yes"),
             )
-            if _id(params.get("module")) is not None:
-                qs = qs.filter(module_id=_id(params["module"]))
+            if (module_id := id_or_none(params.get("module"))) is not None:
+                qs = qs.filter(module_id=module_id)
             if params.get("status") in EditionStatus.values:
                 qs = qs.filter(status=params["status"])
         return self._base(qs)
@@ -311,7 +168,7 @@ class EditionViewSet(viewsets.ReadOnlyModelViewSet):
         responses={201: EnrolmentSerializer, **conflict("already_enrolled")},
     )
     @action(detail=True, methods=["post"])
-    def enrol(self, request: Request, pk: str) -> Response:
+    def enrol(self, request: AuthedRequest, pk: str) -> Response:
         """Enrol the caller: ``status`` is ``confirmed`` when a seat was free, else ``waitlisted`` with a
         ``waitlist_position`` (or ``pending_approval`` when the school approves first)."""
         edition = get_object_or_404(access.catalogue_editions(request.user), pk=pk)
@@ -324,7 +181,7 @@ class EditionViewSet(viewsets.ReadOnlyModelViewSet):
         responses={200: EditionSerializer, **conflict("closed")},
     )
     @action(detail=True, methods=["post"])
-    def capacity(self, request: Request, pk: str) -> Response:
+    def capacity(self, request: AuthedRequest, pk: str) -> Response:
         """Organisers: change the capacity; raising it promotes from the waitlist."""
         edition = self._organised(pk)
         data = CapacitySerializer(data=request.data)
@@ -338,7 +195,7 @@ class EditionViewSet(viewsets.ReadOnlyModelViewSet):
         responses={200: EditionSerializer, **conflict("invalid_transition")},
     )
     @action(detail=True, methods=["post"])
-    def publish(self, request: Request, pk: str) -> Response:
+    def publish(self, request: AuthedRequest, pk: str) -> Response:
         """Organisers: publish a draft edition with at least one meeting, so teachers can enrol."""
         edition = self._organised(pk)
         services.publish_edition(request.user, edition)
@@ -350,16 +207,13 @@ class EditionViewSet(viewsets.ReadOnlyModelViewSet):
         responses={200: EditionSerializer, **conflict("invalid_transition")},
     )
     @action(detail=True, methods=["post"])
-    def cancel(self, request: Request, pk: str) -> Response:
+    def cancel(self, request: AuthedRequest, pk: str) -> Response:
         """Organisers: cancel the edition; everyone on it is released with a message."""
         edition = self._organised(pk)
         data = CancelEditionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         changes.cancel_edition(request.user, edition, data.validated_data["reason"])
         return self._fresh(edition.pk)
-
-
-# --- Enrolments ----------------------------------------------------------------------------------------
 
 
 @extend_schema_view(
@@ -383,8 +237,8 @@ class EnrolmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             "teacher"
         )
         params = self.request.query_params
-        if _id(params.get("edition")) is not None:
-            qs = qs.filter(edition_id=_id(params["edition"]))
+        if (edition_id := id_or_none(params.get("edition"))) is not None:
+            qs = qs.filter(edition_id=edition_id)
         if params.get("status") in EnrolmentStatus.values:
             qs = qs.filter(status=params["status"])
         return qs.order_by("-created_at", "pk")
@@ -400,7 +254,7 @@ class EnrolmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         responses={200: EnrolmentSerializer, **conflict("not_active", "closed")},
     )
     @action(detail=True, methods=["post"])
-    def cancel(self, request: Request, pk: str) -> Response:
+    def cancel(self, request: AuthedRequest, pk: str) -> Response:
         """Cancel (teachers until the cancellation deadline; organisers any time). A freed seat goes to
         the first on the waitlist."""
         enrolment = self.get_object()
@@ -413,7 +267,7 @@ class EnrolmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         responses={200: EnrolmentSerializer, **conflict("no_offer", "offer_expired")},
     )
     @action(detail=True, methods=["post"], url_path="accept-offer")
-    def accept_offer(self, request: Request, pk: str) -> Response:
+    def accept_offer(self, request: AuthedRequest, pk: str) -> Response:
         enrolment = self.get_object()
         services.accept_offer(request.user, enrolment)
         return self._fresh(enrolment.pk)
@@ -429,15 +283,12 @@ class EnrolmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         },
     )
     @action(detail=True, methods=["post"])
-    def evaluation(self, request: Request, pk: str) -> Response:
+    def evaluation(self, request: AuthedRequest, pk: str) -> Response:
         enrolment = self.get_object()
         data = EvaluationSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         evaluation = completion.submit_evaluation(request.user, enrolment, **data.validated_data)
         return Response({"id": evaluation.pk, "rating": evaluation.rating}, status=status.HTTP_201_CREATED)
-
-
-# --- Attendance ----------------------------------------------------------------------------------------
 
 
 class MeetingViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -449,7 +300,7 @@ class MeetingViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.
         if _fake(self):
             return Meeting.objects.none()
         qs = Meeting.objects.filter(edition__in=access.organised_editions(self.request.user))
-        edition = _id(self.request.query_params.get("edition"))
+        edition = id_or_none(self.request.query_params.get("edition"))
         if edition is not None:
             qs = qs.filter(edition_id=edition)
         return qs.order_by("starts_at", "pk")
@@ -467,7 +318,7 @@ class MeetingViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.
         responses={200: AttendanceSerializer(many=True), **conflict("cancelled")},
     )
     @action(detail=True, methods=["get", "post"], pagination_class=None)
-    def attendance(self, request: Request, pk: str) -> Response:
+    def attendance(self, request: AuthedRequest, pk: str) -> Response:
         """GET the sheet; POST ``present`` (enrolment ids) to mark everyone at once."""
         meeting = self.get_object()
         if request.method == "POST":
@@ -482,22 +333,12 @@ class CheckInView(APIView):
     @extend_schema(
         summary="Check in at a meeting", request=CheckInSerializer, responses={201: AttendanceSerializer}
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthedRequest) -> Response:
         """A teacher checks in with the meeting's short code."""
         data = CheckInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         attendance = completion.check_in(request.user, data.validated_data["code"])
         return Response(AttendanceSerializer(attendance).data, status=status.HTTP_201_CREATED)
-
-
-# --- PD record -----------------------------------------------------------------------------------------
-
-
-class CertificateSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Certificate
-        fields = ["id", "title", "theme", "hours", "completed_on", "school_year", "code"]
-        read_only_fields = fields
 
 
 class PDRecordView(APIView):
@@ -520,7 +361,7 @@ class PDRecordView(APIView):
             },
         ),
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthedRequest) -> Response:
         """The caller's professional-development hours per school year and theme."""
         lines, total, certificates = completion.pd_record(request.user)
         return Response(

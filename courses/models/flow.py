@@ -1,6 +1,6 @@
 """Tables of issue 15's organiser flows: edition series, the approval trail with absences and deputies,
 approver reminders, the append-only log of waitlist moves, and theme alerts. Imported by
-``courses/models.py`` (Django finds them there); the verbs are in ``series``, ``approval``,
+``courses/models/__init__.py`` (Django finds them there); the verbs are in ``series``, ``approval``,
 ``waitlist_control`` and ``alerts``."""
 
 from typing import Any

@@ -18,6 +18,7 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404  # 404 (not 500) for ids like "abc"
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 from rest_framework.views import APIView
@@ -37,8 +38,8 @@ from api.courses.serializers import (
     MeetingSerializer,
     ModuleSerializer,
 )
-from api.http import AuthedRequest
 from api.params import id_or_none
+from api.permissions import signed_in
 from api.schema import conflict
 from courses import access, changes, completion, queries, services
 from courses.models import (
@@ -168,11 +169,11 @@ class EditionViewSet(viewsets.ReadOnlyModelViewSet):
         responses={201: EnrolmentSerializer, **conflict("already_enrolled")},
     )
     @action(detail=True, methods=["post"])
-    def enrol(self, request: AuthedRequest, pk: str) -> Response:
+    def enrol(self, request: Request, pk: str) -> Response:
         """Enrol the caller: ``status`` is ``confirmed`` when a seat was free, else ``waitlisted`` with a
         ``waitlist_position`` (or ``pending_approval`` when the school approves first)."""
-        edition = get_object_or_404(access.catalogue_editions(request.user), pk=pk)
-        enrolment = services.enrol(request.user, edition)
+        edition = get_object_or_404(access.catalogue_editions(signed_in(request)), pk=pk)
+        enrolment = services.enrol(signed_in(request), edition)
         return Response(EnrolmentSerializer(enrolment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -181,12 +182,12 @@ class EditionViewSet(viewsets.ReadOnlyModelViewSet):
         responses={200: EditionSerializer, **conflict("closed")},
     )
     @action(detail=True, methods=["post"])
-    def capacity(self, request: AuthedRequest, pk: str) -> Response:
+    def capacity(self, request: Request, pk: str) -> Response:
         """Organisers: change the capacity; raising it promotes from the waitlist."""
         edition = self._organised(pk)
         data = CapacitySerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.change_capacity(request.user, edition, data.validated_data["capacity"])
+        services.change_capacity(signed_in(request), edition, data.validated_data["capacity"])
         return self._fresh(edition.pk)
 
     @extend_schema(
@@ -195,10 +196,10 @@ class EditionViewSet(viewsets.ReadOnlyModelViewSet):
         responses={200: EditionSerializer, **conflict("invalid_transition")},
     )
     @action(detail=True, methods=["post"])
-    def publish(self, request: AuthedRequest, pk: str) -> Response:
+    def publish(self, request: Request, pk: str) -> Response:
         """Organisers: publish a draft edition with at least one meeting, so teachers can enrol."""
         edition = self._organised(pk)
-        services.publish_edition(request.user, edition)
+        services.publish_edition(signed_in(request), edition)
         return self._fresh(edition.pk)
 
     @extend_schema(
@@ -207,12 +208,12 @@ class EditionViewSet(viewsets.ReadOnlyModelViewSet):
         responses={200: EditionSerializer, **conflict("invalid_transition")},
     )
     @action(detail=True, methods=["post"])
-    def cancel(self, request: AuthedRequest, pk: str) -> Response:
+    def cancel(self, request: Request, pk: str) -> Response:
         """Organisers: cancel the edition; everyone on it is released with a message."""
         edition = self._organised(pk)
         data = CancelEditionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        changes.cancel_edition(request.user, edition, data.validated_data["reason"])
+        changes.cancel_edition(signed_in(request), edition, data.validated_data["reason"])
         return self._fresh(edition.pk)
 
 
@@ -254,11 +255,11 @@ class EnrolmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         responses={200: EnrolmentSerializer, **conflict("not_active", "closed")},
     )
     @action(detail=True, methods=["post"])
-    def cancel(self, request: AuthedRequest, pk: str) -> Response:
+    def cancel(self, request: Request, pk: str) -> Response:
         """Cancel (teachers until the cancellation deadline; organisers any time). A freed seat goes to
         the first on the waitlist."""
         enrolment = self.get_object()
-        services.cancel_enrolment(request.user, enrolment)
+        services.cancel_enrolment(signed_in(request), enrolment)
         return self._fresh(enrolment.pk)
 
     @extend_schema(
@@ -267,9 +268,9 @@ class EnrolmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         responses={200: EnrolmentSerializer, **conflict("no_offer", "offer_expired")},
     )
     @action(detail=True, methods=["post"], url_path="accept-offer")
-    def accept_offer(self, request: AuthedRequest, pk: str) -> Response:
+    def accept_offer(self, request: Request, pk: str) -> Response:
         enrolment = self.get_object()
-        services.accept_offer(request.user, enrolment)
+        services.accept_offer(signed_in(request), enrolment)
         return self._fresh(enrolment.pk)
 
     @extend_schema(
@@ -283,11 +284,11 @@ class EnrolmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         },
     )
     @action(detail=True, methods=["post"])
-    def evaluation(self, request: AuthedRequest, pk: str) -> Response:
+    def evaluation(self, request: Request, pk: str) -> Response:
         enrolment = self.get_object()
         data = EvaluationSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        evaluation = completion.submit_evaluation(request.user, enrolment, **data.validated_data)
+        evaluation = completion.submit_evaluation(signed_in(request), enrolment, **data.validated_data)
         return Response({"id": evaluation.pk, "rating": evaluation.rating}, status=status.HTTP_201_CREATED)
 
 
@@ -318,13 +319,13 @@ class MeetingViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, viewsets.
         responses={200: AttendanceSerializer(many=True), **conflict("cancelled")},
     )
     @action(detail=True, methods=["get", "post"], pagination_class=None)
-    def attendance(self, request: AuthedRequest, pk: str) -> Response:
+    def attendance(self, request: Request, pk: str) -> Response:
         """GET the sheet; POST ``present`` (enrolment ids) to mark everyone at once."""
         meeting = self.get_object()
         if request.method == "POST":
             data = MarkAttendanceSerializer(data=request.data)
             data.is_valid(raise_exception=True)
-            completion.mark_attendance(request.user, meeting, set(data.validated_data["present"]))
+            completion.mark_attendance(signed_in(request), meeting, set(data.validated_data["present"]))
         rows = Attendance.objects.filter(meeting=meeting).order_by("enrolment_id")
         return Response(AttendanceSerializer(rows, many=True).data)
 
@@ -333,11 +334,11 @@ class CheckInView(APIView):
     @extend_schema(
         summary="Check in at a meeting", request=CheckInSerializer, responses={201: AttendanceSerializer}
     )
-    def post(self, request: AuthedRequest) -> Response:
+    def post(self, request: Request) -> Response:
         """A teacher checks in with the meeting's short code."""
         data = CheckInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        attendance = completion.check_in(request.user, data.validated_data["code"])
+        attendance = completion.check_in(signed_in(request), data.validated_data["code"])
         return Response(AttendanceSerializer(attendance).data, status=status.HTTP_201_CREATED)
 
 
@@ -361,9 +362,9 @@ class PDRecordView(APIView):
             },
         ),
     )
-    def get(self, request: AuthedRequest) -> Response:
+    def get(self, request: Request) -> Response:
         """The caller's professional-development hours per school year and theme."""
-        lines, total, certificates = completion.pd_record(request.user)
+        lines, total, certificates = completion.pd_record(signed_in(request))
         return Response(
             {
                 "total_hours": f"{total:.1f}",

@@ -11,25 +11,29 @@ Where a batch's load time went (issue 14, one 5,000-pupil batch of the national 
 the buddies' query was planned at a cost of ~750,000 (per-row subqueries), over ``jit_above_cost``, and
 PostgreSQL spent 0.3-0.5 s compiling it with JIT (inlining and optimisation) to run 0.15 s of work; the
 batch's rows were selected as ``id IN (the queryset)``, a self-join that scanned the whole table; and
-the vocabulary query launched parallel workers for 20,000 rows. Now: ``load_settings`` turns JIT and
-parallel workers off for the load's transaction, every query reads the batch's rows once as a
-materialised CTE of the queryset itself, language words are ``?`` tests against the (short) vocabulary,
-interests and loads are one aggregate join each, and the vocabulary is one query over the distinct tag
-*sets* (a few dozen) rather than every row's tags.
+the language vocabulary was a query of its own that read every row's languages again, with parallel
+workers for 20,000 rows. Now: ``load_settings`` turns JIT and parallel workers off for the load's
+transaction; each side is one query that reads the batch's rows once (a materialised CTE of the
+queryset itself), sends each row's language lists as an index into the side's *distinct* lists (a
+batch has a few dozen) and those lists with it; interests and loads are one aggregate join each. The
+vocabulary is the union of both sides' lists, and only those few dozen lists are encoded in Python.
 
 Used for PostgreSQL only; other databases (SQLite in development) take the record path, which gives the
 same Problem (a test compares the two).
 """
 
+import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from django.db import connection, transaction
 from django.db.models import F, QuerySet
 
 from matching.engine import DAY_MAX, DAY_MIN, NO_GRADE, Buddies, Pupils
-from matching.engine.tags import WORD_BITS
+from matching.engine.tags import WORD_BITS, encode_tags
 from matching.models import Buddy, BuddyKind, Match, MatchStatus
 from pupils.models import Interest, Pupil, SchoolStage
 
@@ -50,56 +54,74 @@ def load_settings() -> Iterator[None]:
         yield
 
 
-def _rows(queryset: QuerySet, *fields: str, **aliases: F) -> tuple[str, tuple]:
+#: A batch query's SQL and its parameters (``Query.sql_with_params``).
+Sql = tuple[str, tuple[Any, ...]]
+#: The parameters a batch query adds to its rows': vocabularies (lists) and codes.
+Param = str | list[int]
+
+
+def _rows(queryset: QuerySet, *fields: str, **aliases: F) -> Sql:
     """The queryset's rows as SQL for a CTE: only ``fields`` (and ``aliases``), no ORDER BY."""
     qs = queryset.order_by().annotate(**aliases) if aliases else queryset.order_by()
     return qs.values_list(*fields, *aliases).query.sql_with_params()
 
 
+@dataclass
+class Fetched:
+    """One side of a batch: int64 columns, and the distinct language lists its rows point into."""
+
+    cols: np.ndarray
+    lists: list[list[str]]
+
+
 def fetch_int_columns(
-    rows: tuple[str, Sequence[object]], select: list[str], joins: str, order: str, params: Sequence[object]
-) -> np.ndarray:
+    rows: Sql,
+    lists: Sequence[str],
+    select: list[str],
+    joins: str,
+    order: str,
+    params: list[Param],
+) -> Fetched:
     """``WITH r AS (rows) SELECT select FROM r joins`` (every column a non-null int8), as an
     ``(n, len(select))`` int64 array; ``params`` are those of ``joins``.
 
-    The database packs the rows into ONE bytea (``int8send`` of each value, big-endian, in ``order``):
-    a single value crosses the wire and ``np.frombuffer`` reads it. Binary COPY (one message per row)
-    spent 0.3 s of a 15,000-buddy batch in psycopg's per-message loop.
+    ``lists`` are jsonb columns of ``r``: their distinct values are the CTE ``s`` (``s.x``, numbered
+    ``s.n`` from 0), which ``select`` refers to by joining ``s`` (``_list_index``), and come back as
+    lists. The database packs the rows into ONE bytea (``int8send`` of each value, big-endian, in
+    ``order``): a single value crosses the wire and ``np.frombuffer`` reads it. Binary COPY (one
+    message per row) spent 0.3 s of a 15,000-buddy batch in psycopg's per-message loop.
     """
     packed = " || ".join(f"int8send(({c})::int8)" for c in select)
+    every = " UNION ALL ".join(f"SELECT r.{c} AS x FROM r" for c in lists)
     sql = (
-        f"WITH r AS MATERIALIZED ({rows[0]}) "
-        f"SELECT string_agg({packed}, ''::bytea ORDER BY {order}) FROM r {joins}"
+        f"WITH r AS MATERIALIZED ({rows[0]}), "
+        "s AS MATERIALIZED (SELECT d.x, row_number() OVER () - 1 AS n "
+        f"FROM (SELECT DISTINCT e.x FROM ({every}) AS e) AS d) "
+        f"SELECT (SELECT string_agg({packed}, ''::bytea ORDER BY {order}) FROM r {joins}), "
+        "ARRAY(SELECT s.x::text FROM s ORDER BY s.n)"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*rows[1], *params])
-        data = cursor.fetchone()[0]
-    if data is None:
-        return np.empty((0, len(select)), dtype=np.int64)
-    return np.frombuffer(bytes(data), dtype=">i8").astype(np.int64).reshape(-1, len(select))
+        data, texts = cursor.fetchone()
+    cols = (
+        np.frombuffer(bytes(data), dtype=">i8").astype(np.int64).reshape(-1, len(select))
+        if data is not None
+        else np.empty((0, len(select)), dtype=np.int64)
+    )
+    return Fetched(cols, [_codes(text) for text in texts])
+
+
+def _codes(text: str | None) -> list[str]:
+    return json.loads(text) or [] if text is not None else []
+
+
+def _list_index(alias: str, column: str) -> tuple[str, str]:
+    """The select expression (the row's index into the distinct lists, -1 for none) and its join."""
+    return f"COALESCE({alias}.n, -1)", f"LEFT JOIN s AS {alias} ON {alias}.x = r.{column}"
 
 
 def _words(vocabulary: Sequence[object]) -> int:
     return max(1, -(-len(vocabulary) // WORD_BITS))
-
-
-def _language_join(alias: str, column: str, words: int) -> str:
-    """A join giving ``alias.w0 ...`` (the bitset words of the jsonb language list ``column``) to each
-    row ``r`` of the CTE. The words are computed once per distinct list (a batch has a few dozen), and
-    each row finds its list by a hash join. One parameter per word: the vocabulary."""
-    masks = ", ".join(
-        f"(SELECT bit_or(1::int8 << mod(k, {WORD_BITS})::int) FROM (SELECT array_position(%s::text[], t) - 1 "
-        f"AS k FROM jsonb_array_elements_text(s.x) AS t) AS q WHERE k / {WORD_BITS} = {w}) AS w{w}"
-        for w in range(words)
-    )
-    return (
-        f"LEFT JOIN (SELECT s.x, {masks} FROM (SELECT DISTINCT r.{column} AS x FROM r) AS s) AS {alias} "
-        f"ON {alias}.x = r.{column}"
-    )
-
-
-def _coalesced(alias: str, words: int) -> list[str]:
-    return [f"COALESCE({alias}.w{w}, 0)" for w in range(words)]
 
 
 def _interest_join(through: str, owner: str, words: int) -> str:
@@ -110,42 +132,33 @@ def _interest_join(through: str, owner: str, words: int) -> str:
         for w in range(words)
     )
     return (
-        f"LEFT JOIN (SELECT i.{owner} AS owner, {masks} FROM {through} i "
-        "JOIN unnest(%s::int8[]) WITH ORDINALITY AS v(id, k) ON v.id = i.interest_id "
-        f"WHERE i.{owner} IN (SELECT id FROM r) GROUP BY 1) it ON it.owner = r.id"
+        f"LEFT JOIN (SELECT i.{owner} AS owner, {masks} FROM r AS o JOIN {through} i ON i.{owner} = o.id "
+        "JOIN unnest(%s::int8[]) WITH ORDINALITY AS v(id, k) ON v.id = i.interest_id GROUP BY 1) AS it "
+        "ON it.owner = r.id"
     )
 
 
-def batch_vocabulary(
-    pupils: QuerySet[Pupil], buddies: QuerySet[Buddy]
-) -> tuple[list[str], list[int], list[str]]:
-    """In one query: every language code of the batch's pupils and buddies, sorted (the engine's
-    vocabulary), and the managed interests sorted by code: ids (bit order) and codes (names in reasons).
-
-    The tags are expanded from the distinct tag *sets* (a few dozen), not from every row's."""
-    pupil_sql, pupil_params = _rows(pupils, "home_languages", "other_languages")
-    buddy_sql, buddy_params = _rows(buddies, "languages")
-    interests = Interest._meta.db_table
-    sql = (
-        "SELECT ARRAY(SELECT DISTINCT jsonb_array_elements_text(x) FROM ("
-        f"SELECT DISTINCT p.home_languages || p.other_languages AS x FROM ({pupil_sql}) p UNION "
-        f"SELECT DISTINCT b.languages FROM ({buddy_sql}) b) AS tags), "
-        f"ARRAY(SELECT id FROM {interests} ORDER BY code), ARRAY(SELECT code FROM {interests} ORDER BY code)"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*pupil_params, *buddy_params])
-        languages, ids, codes = cursor.fetchone()
-    return sorted(languages), list(ids), list(codes)
+def _interest_words(words: int) -> list[str]:
+    return [f"COALESCE(it.w{w}, 0)" for w in range(words)]
 
 
-def load_pupils(pupils: QuerySet[Pupil], languages: list[str], interests: list[int], today: int) -> Pupils:
-    """The engine's Pupils for ``pupils`` (ordered like the model: transition date, id)."""
+def interest_vocabulary() -> tuple[list[int], list[str]]:
+    """The managed interests, sorted by code: ids (bit order) and codes (names in reasons)."""
+    rows = list(Interest.objects.order_by("code").values_list("id", "code"))
+    return [r[0] for r in rows], [r[1] for r in rows]
+
+
+def fetch_pupils(pupils: QuerySet[Pupil], interests: list[int], today: int) -> Fetched:
+    """Pupils' columns (ordered like the model: transition date, id): id, school, grade level, gender,
+    gender preference, transition day, home and other languages (list indexes), interest words."""
     rows = _rows(
         pupils,
         *("id", "school_id", "stage", "grade", "gender", "buddy_gender_preference", "transition_date"),
         *("home_languages", "other_languages"),
     )
-    w0, w1 = _words(languages), _words(interests)
+    home, home_join = _list_index("lh", "home_languages")
+    other, other_join = _list_index("lo", "other_languages")
+    words = _words(interests)
     select = [
         "r.id",
         "r.school_id",
@@ -153,35 +166,28 @@ def load_pupils(pupils: QuerySet[Pupil], languages: list[str], interests: list[i
         _GENDER.format(col="r.gender"),
         _GENDER.format(col="r.buddy_gender_preference"),
         _DAYS.format(col="r.transition_date", default=int(today)),
-        *_coalesced("lh", w0),
-        *_coalesced("lo", w0),
-        *_coalesced("it", w1),
+        home,
+        other,
+        *_interest_words(words),
     ]
-    joins = " ".join(
-        [
-            _language_join("lh", "home_languages", w0),
-            _language_join("lo", "other_languages", w0),
-            _interest_join(Pupil.interests.through._meta.db_table, "pupil_id", w1),
-        ]
-    )
-    params = [*[languages] * (2 * w0), interests]
-    cols = fetch_int_columns(rows, select, joins, "r.transition_date, r.id", params)
-    return Pupils(
-        ids=cols[:, 0],
-        group=cols[:, 1],  # the school: the caller maps it to the group
-        grade=cols[:, 2],
-        gender=cols[:, 3],
-        gender_pref=cols[:, 4],
-        transition_day=cols[:, 5],
-        home_langs=cols[:, 6 : 6 + w0].view(np.uint64),
-        langs=cols[:, 6 + w0 : 6 + 2 * w0].view(np.uint64),
-        interests=cols[:, 6 + 2 * w0 : 6 + 2 * w0 + w1].view(np.uint64),
-    )
+    joins = f"{home_join} {other_join} {_interest_join(Pupil.interests.through._meta.db_table, 'pupil_id', words)}"
+    lists = ("home_languages", "other_languages")
+    return fetch_int_columns(rows, lists, select, joins, "r.transition_date, r.id", [interests])
 
 
-def _buddy_select(kind: str, words: tuple[int, int]) -> list[str]:
+def fetch_buddies(buddies: QuerySet[Buddy], kind: str, interests: list[int]) -> Fetched:
+    """Buddies' columns (ordered like the model: school, first name, id): id, school, grade level,
+    gender, capacity, load, consent, available from/until, languages (list index), interest words."""
+    rows = _rows(
+        buddies,
+        *("id", "school_id", "first_name", "grade", "gender", "capacity", "consent_at"),
+        *("available_from", "available_until", "languages"),
+        school_stage=F("school__stage"),
+    )
+    langs, langs_join = _list_index("lb", "languages")
+    words = _words(interests)
     consent = "TRUE" if kind != BuddyKind.PEER else "r.consent_at IS NOT NULL"
-    return [
+    select = [
         "r.id",
         "r.school_id",
         f"CASE WHEN COALESCE(r.grade, 0) = 0 THEN {NO_GRADE} WHEN r.school_stage = '{SchoolStage.PRIMARY}' "
@@ -192,43 +198,64 @@ def _buddy_select(kind: str, words: tuple[int, int]) -> list[str]:
         f"CASE WHEN {consent} THEN 1 ELSE 0 END",
         _DAYS.format(col="r.available_from", default=DAY_MIN),
         _DAYS.format(col="r.available_until", default=DAY_MAX),
-        *_coalesced("lb", words[0]),
-        *_coalesced("it", words[1]),
+        langs,
+        *_interest_words(words),
     ]
-
-
-def load_buddies(buddies: QuerySet[Buddy], kind: str, languages: list[str], interests: list[int]) -> Buddies:
-    """The engine's Buddies for ``buddies`` (ordered like the model: school, first name, id)."""
-    rows = _rows(
-        buddies,
-        *("id", "school_id", "first_name", "grade", "gender", "capacity", "consent_at"),
-        *("available_from", "available_until", "languages"),
-        school_stage=F("school__stage"),
-    )
-    w0, w1 = _words(languages), _words(interests)
     loads = (
-        f"LEFT JOIN (SELECT m.buddy_id AS owner, COUNT(*) AS n FROM {Match._meta.db_table} m "
-        "WHERE m.status = %s AND m.buddy_id IN (SELECT id FROM r) GROUP BY 1) l ON l.owner = r.id"
+        f"LEFT JOIN (SELECT m.buddy_id AS owner, COUNT(*) AS n FROM r AS o JOIN {Match._meta.db_table} m "
+        "ON m.buddy_id = o.id AND m.status = %s GROUP BY 1) AS l ON l.owner = r.id"
     )
-    joins = " ".join(
-        [
-            _language_join("lb", "languages", w0),
-            _interest_join(Buddy.interests.through._meta.db_table, "buddy_id", w1),
-            loads,
-        ]
+    joins = (
+        f"{langs_join} {_interest_join(Buddy.interests.through._meta.db_table, 'buddy_id', words)} {loads}"
     )
-    params = [*[languages] * w0, interests, str(MatchStatus.APPROVED)]
-    cols = fetch_int_columns(rows, _buddy_select(kind, (w0, w1)), joins, "r.school_id, r.first_name, r.id", params)
-    return Buddies(
-        ids=cols[:, 0],
-        group=cols[:, 1],
-        grade=cols[:, 2],
-        gender=cols[:, 3],
-        capacity=cols[:, 4],
-        load=cols[:, 5],
-        consent=cols[:, 6].astype(bool),
-        available_from=cols[:, 7],
-        available_until=cols[:, 8],
-        langs=cols[:, 9 : 9 + w0].view(np.uint64),
-        interests=cols[:, 9 + w0 : 9 + w0 + w1].view(np.uint64),
+    params: list[Param] = [interests, str(MatchStatus.APPROVED)]
+    return fetch_int_columns(rows, ("languages",), select, joins, "r.school_id, r.first_name, r.id", params)
+
+
+def _bits(side: Fetched, column: int, vocabulary: list[str]) -> np.ndarray:
+    """The bitsets of one list-index column: its lists encoded once each, then picked per row (an index
+    of -1, no list, picks the appended row of zeros)."""
+    words = _words(vocabulary)
+    encoded, _ = encode_tags(side.lists, vocabulary, words=words)
+    return np.vstack([encoded, np.zeros((1, words), dtype=np.uint64)])[side.cols[:, column]]
+
+
+def load_sides(
+    pupils: QuerySet[Pupil], buddies: QuerySet[Buddy], kind: str, today: int
+) -> tuple[Pupils, Buddies, list[str], list[str]]:
+    """The engine's Pupils and Buddies for a batch (their ``group`` is still the school: the caller maps
+    it), with the language vocabulary (every code used, sorted) and the interest codes (bit order)."""
+    with load_settings():
+        interest_ids, interest_codes = interest_vocabulary()
+        p = fetch_pupils(pupils, interest_ids, today)
+        b = fetch_buddies(buddies, kind, interest_ids)
+    languages = sorted({code for side in (p, b) for codes in side.lists for code in codes})
+    pupil_cols, buddy_cols = p.cols, b.cols
+    return (
+        Pupils(
+            ids=pupil_cols[:, 0],
+            group=pupil_cols[:, 1],
+            grade=pupil_cols[:, 2],
+            gender=pupil_cols[:, 3],
+            gender_pref=pupil_cols[:, 4],
+            transition_day=pupil_cols[:, 5],
+            home_langs=_bits(p, 6, languages),
+            langs=_bits(p, 7, languages),
+            interests=np.ascontiguousarray(pupil_cols[:, 8:]).view(np.uint64),
+        ),
+        Buddies(
+            ids=buddy_cols[:, 0],
+            group=buddy_cols[:, 1],
+            grade=buddy_cols[:, 2],
+            gender=buddy_cols[:, 3],
+            capacity=buddy_cols[:, 4],
+            load=buddy_cols[:, 5],
+            consent=buddy_cols[:, 6].astype(bool),
+            available_from=buddy_cols[:, 7],
+            available_until=buddy_cols[:, 8],
+            langs=_bits(b, 9, languages),
+            interests=np.ascontiguousarray(buddy_cols[:, 10:]).view(np.uint64),
+        ),
+        languages,
+        interest_codes,
     )

@@ -162,10 +162,9 @@ def _columns(
     run: MatchRun, scope: BatchScope, pupils_qs: QuerySet[Pupil], buddies_qs: QuerySet[Buddy]
 ) -> tuple[Pupils, Buddies, tuple[list[str], list[str]], list[int]]:
     """PostgreSQL: every column computed by the database, packed into one value per side (``columnar.py``)."""
-    with columnar.load_settings():
-        languages, interest_ids, interest_codes = columnar.batch_vocabulary(pupils_qs, buddies_qs)
-        pupils = columnar.load_pupils(pupils_qs, languages, interest_ids, to_day(date.today(), 0))
-        buddies = columnar.load_buddies(buddies_qs, run.buddy_kind, languages, interest_ids)
+    pupils, buddies, languages, interest_codes = columnar.load_sides(
+        pupils_qs, buddies_qs, run.buddy_kind, to_day(date.today(), 0)
+    )
     schools = pupils.group.tolist()
     keys = np.array(sorted(scope.group_of), dtype=np.int64)
     values = np.array([scope.group_of[k] for k in keys.tolist()], dtype=np.int64)

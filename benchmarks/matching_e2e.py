@@ -5,7 +5,8 @@ Usage: ``python benchmarks/matching_e2e.py [--quick] [--concurrency 2] [--keep]`
 1. Creates the database ``overstap_bench_matching`` (dropped at the end unless ``--keep``) and migrates it.
 2. Loads a national-size instance with COPY (fixed seed): 12 regions, ~350 municipalities, 7,000 schools
    (10% of municipalities pair across schools), 100,000 pupils, 300,000 peer buddies with capacity 1-3,
-   languages and interests. ``--quick`` loads a tenth of everything.
+   languages and interests. ``--quick`` loads a tenth of everything. Then ``VACUUM (ANALYZE)``, what
+   autovacuum does after bulk inserts (the shared bench server runs with autovacuum off).
 3. Starts one worker (``celery -A config worker -P prefork -c 2``: both cores) on Redis database 14.
 4. Calls ``POST /api/v1/match-runs/`` (Django test client, as a superuser) for the whole country and
    times from the call to the run's close (the transaction that writes the last batch's proposals).

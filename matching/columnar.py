@@ -112,7 +112,9 @@ def fetch_int_columns(
 
 
 def _codes(text: str | None) -> list[str]:
-    return json.loads(text) or [] if text is not None else []
+    """A distinct list's codes (SQL NULL and JSON null: none), as text like ``jsonb_array_elements_text``."""
+    codes = json.loads(text) if text is not None else None
+    return [str(code) for code in codes or []]
 
 
 def _list_index(alias: str, column: str) -> tuple[str, str]:

@@ -48,7 +48,8 @@ _SETTINGS = "SELECT set_config('jit', 'off', true), set_config('max_parallel_wor
 
 @contextmanager
 def load_settings() -> Iterator[None]:
-    """A transaction for one batch's load (one consistent snapshot), without JIT or parallel workers."""
+    """A transaction for one batch's load (one consistent snapshot), without JIT or parallel workers
+    (``set_config(..., true)``: until the transaction ends, the caller's when the load runs inside one)."""
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         cursor.execute(_SETTINGS)
         yield

@@ -161,11 +161,10 @@ def _batch_scope(run: MatchRun, groups: list[int]) -> BatchScope:
 def _columns(
     run: MatchRun, scope: BatchScope, pupils_qs: QuerySet[Pupil], buddies_qs: QuerySet[Buddy]
 ) -> tuple[Pupils, Buddies, tuple[list[str], list[str]], list[int]]:
-    """PostgreSQL: every column computed by the database, read with binary COPY (``columnar.py``)."""
-    languages = columnar.languages_used(pupils_qs, buddies_qs)
-    interest_ids, interest_codes = columnar.interest_vocabulary()
-    pupils = columnar.load_pupils(pupils_qs, languages, interest_ids, to_day(date.today(), 0))
-    buddies = columnar.load_buddies(buddies_qs, run.buddy_kind, languages, interest_ids)
+    """PostgreSQL: every column computed by the database, packed into one value per side (``columnar.py``)."""
+    pupils, buddies, languages, interest_codes = columnar.load_sides(
+        pupils_qs, buddies_qs, run.buddy_kind, to_day(date.today(), 0)
+    )
     schools = pupils.group.tolist()
     keys = np.array(sorted(scope.group_of), dtype=np.int64)
     values = np.array([scope.group_of[k] for k in keys.tolist()], dtype=np.int64)

@@ -84,7 +84,7 @@ def plan_batches(run: MatchRun, batch_pupils: int | None = None) -> list[Planned
     Two queries: the scope's schools with their group, and pupil counts per school. A group is never
     split, so batches never compete for a buddy.
     """
-    batch_pupils = batch_pupils or getattr(settings, "MATCHING_BATCH_PUPILS", BATCH_PUPILS)
+    size = int(batch_pupils or getattr(settings, "MATCHING_BATCH_PUPILS", BATCH_PUPILS))
     groups = school_groups(scope_schools(run))
     per_school = (
         eligible_pupils(run).values("school_id").annotate(n=Count("id")).values_list("school_id", "n")
@@ -96,7 +96,7 @@ def plan_batches(run: MatchRun, batch_pupils: int | None = None) -> list[Planned
     batches: list[PlannedBatch] = []
     current = PlannedBatch([], 0)
     for group in sorted(per_group):
-        if current.groups and current.pupils + per_group[group] > batch_pupils:
+        if current.groups and current.pupils + per_group[group] > size:
             batches.append(current)
             current = PlannedBatch([], 0)
         current.groups.append(group)
@@ -238,8 +238,11 @@ def _buddy_records(
 ) -> list[dict]:
     fields = ("id", "school_id", "school__stage", "grade", "languages", "gender", "capacity")
     rows = list(buddies_qs.values_list(*fields, "available_from", "available_until", "consent_at"))
-    on_buddy = {"buddy__kind": run.buddy_kind, "buddy__school_id__in": list(scope.group_of)}
-    on_buddy["buddy__anonymised_at__isnull"] = True
+    on_buddy: dict[str, object] = {
+        "buddy__kind": run.buddy_kind,
+        "buddy__school_id__in": list(scope.group_of),
+        "buddy__anonymised_at__isnull": True,
+    }
     interests = _tags(
         (bid, codes[iid])
         for bid, iid in Buddy.interests.through.objects.filter(**on_buddy).values_list(
@@ -325,5 +328,5 @@ def explain_pair(pupil: Pupil, buddy: Buddy) -> tuple[float, list[list[object]]]
     }
     result = solve(problem_from_records([pupil_rec], [buddy_rec], locked=[(pupil.pk, buddy.pk)]))
     pair = result.pairs[0]
-    reasons = [[code, params] for code, params in pair.reasons if code != "locked"]
+    reasons: list[list[object]] = [[code, params] for code, params in pair.reasons if code != "locked"]
     return pair.cost, reasons

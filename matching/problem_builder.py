@@ -84,7 +84,8 @@ def plan_batches(run: MatchRun, batch_pupils: int | None = None) -> list[Planned
     Two queries: the scope's schools with their group, and pupil counts per school. A group is never
     split, so batches never compete for a buddy.
     """
-    size = int(batch_pupils or getattr(settings, "MATCHING_BATCH_PUPILS", BATCH_PUPILS))
+    configured: int = getattr(settings, "MATCHING_BATCH_PUPILS", BATCH_PUPILS)
+    size = batch_pupils or configured
     groups = school_groups(scope_schools(run))
     per_school = (
         eligible_pupils(run).values("school_id").annotate(n=Count("id")).values_list("school_id", "n")

@@ -12,7 +12,8 @@ Usage: ``python benchmarks/matching_e2e.py [--quick] [--concurrency 2] [--keep]`
    times from the call to the run's close (the transaction that writes the last batch's proposals).
 5. Measures the database floor on the same PostgreSQL: COPY out of the run's inputs (its pupils,
    buddies, their interests and the approved matches) plus COPY in of its proposals (into a temporary
-   twin of matching_match with the same indexes).
+   twin of matching_match with the same indexes). Beside it, the same into a logged twin with the real
+   table's foreign keys, which every writer of proposals pays (printed, not the target).
 6. Repeats 4-5 ``--rounds`` times (default 3: project, floor, project, floor, ...; each round's
    proposals are deleted before the next, so every round does the same work) and prints every round
    (with load, solve and write seconds summed over the batch tasks), the medians, the ratio
@@ -93,9 +94,14 @@ FLOOR_INPUTS = (
 )
 
 
-def _floor(run_id: int) -> float:
-    """Seconds for the database floor of a run: COPY out of its inputs, COPY in of its proposals (into a
-    temporary twin of matching_match with the same indexes). Reading the proposals first is not timed."""
+def _floor(run_id: int, durable: bool = False) -> float:
+    """Seconds for the database floor of a run: COPY out of its inputs, COPY in of its proposals. Reading
+    the proposals first is not timed.
+
+    The floor the target is set against copies them into a temporary twin of matching_match with the same
+    indexes: no WAL, no foreign keys. ``durable`` copies them into a logged twin that also has the real
+    table's foreign keys (checked at the COPY's commit, deferred like Django's), which is what any writer of
+    proposals pays: it is printed beside the first, for where the rest of the time goes, not as the target."""
     from django.db import connection
 
     from matching.writing import COLUMNS
@@ -107,9 +113,17 @@ def _floor(run_id: int) -> float:
         ) as copy:
             proposals = b"".join(bytes(chunk) for chunk in copy)
         cursor.execute("DROP TABLE IF EXISTS floor_match")
+        kind = "TABLE" if durable else "TEMP TABLE"
         cursor.execute(
-            "CREATE TEMP TABLE floor_match (LIKE matching_match INCLUDING DEFAULTS INCLUDING IDENTITY INCLUDING INDEXES)"
+            f"CREATE {kind} floor_match (LIKE matching_match INCLUDING DEFAULTS INCLUDING IDENTITY INCLUDING INDEXES)"
         )
+        if durable:
+            cursor.execute(
+                "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE conrelid = 'matching_match'::regclass AND contype = 'f'"
+            )
+            for (definition,) in cursor.fetchall():
+                cursor.execute(f"ALTER TABLE floor_match ADD {definition}")
         began = time.perf_counter()
         for sql in FLOOR_INPUTS:
             with cursor.copy(f"COPY ({sql}) TO STDOUT") as copy:
@@ -167,11 +181,12 @@ def _print_run(run: MatchRun, proposals: int) -> None:
 
 def _rounds(
     args: argparse.Namespace, client: APIClient, country: Organisation
-) -> tuple[list[float], list[float], bool]:
+) -> tuple[list[float], list[float], list[float], bool]:
     from matching.models import Match, RunStatus
 
     project: list[float] = []
     floor: list[float] = []
+    durable: list[float] = []
     ok = True
     for i in range(args.rounds):
         elapsed, run = _project(client, country)
@@ -179,11 +194,15 @@ def _rounds(
         ok = ok and run.status == RunStatus.DONE
         project.append(elapsed)
         floor.append(_floor(run.pk))
-        print(f"round {i + 1}: project {project[-1]:.2f} s, database floor {floor[-1]:.2f} s")
+        durable.append(_floor(run.pk, durable=True))
+        print(
+            f"round {i + 1}: project {project[-1]:.2f} s, database floor {floor[-1]:.2f} s "
+            f"(into a logged twin with the foreign keys: {durable[-1]:.2f} s)"
+        )
         _print_run(run, proposals)
         if i + 1 < args.rounds:
             _forget(run)
-    return project, floor, ok
+    return project, floor, durable, ok
 
 
 def _arguments() -> argparse.Namespace:
@@ -220,7 +239,7 @@ def _measure(args: argparse.Namespace, worker: subprocess.Popen, before: str) ->
     admin = User.objects.create_superuser("bench@example.test", "bench-password-123")
     client = APIClient()
     client.force_authenticate(admin)
-    project, floor, ok = _rounds(args, client, Organisation.objects.get(pk=1))
+    project, floor, durable, ok = _rounds(args, client, Organisation.objects.get(pk=1))
     rss = {pid: _peak_rss_mb(pid) for pid in [worker.pid, *_children(worker.pid)]}
     p, f = statistics.median(project), statistics.median(floor)
     print(
@@ -228,6 +247,10 @@ def _measure(args: argparse.Namespace, worker: subprocess.Popen, before: str) ->
         f"database floor (COPY out of the inputs + COPY in of the proposals) {f:.2f} s"
     )
     print(f"ratio project/floor {p / f:.2f}x (target <= 3x): {'met' if p / f <= 3 else 'NOT MET'}")
+    d = statistics.median(durable)
+    print(
+        f"beside it: the floor into a logged twin with the foreign keys {d:.2f} s, project/that {p / d:.2f}x"
+    )
     print("peak RSS per worker process (MB): " + ", ".join(f"{pid}: {mb:.0f}" for pid, mb in rss.items()))
     print(f"load average before {before}, after {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0 if ok else 1

@@ -10,10 +10,11 @@ import pytest
 from django.db import connection
 
 from accounts.roles import Role
-from matching import columnar, runs
+from matching import columnar
 from matching.engine.tags import bit_indices
 from matching.models import BuddyKind, MatchStatus
 from matching.problem_builder import load_batch
+from matching.services import runs
 from tests.factories import make_membership
 from tests.matching.factories import make_buddy, make_match, make_pupil
 from tests.support import require_postgres

@@ -1,4 +1,5 @@
 from datetime import date, timedelta
+from unittest import mock
 
 import pytest
 from django.core import mail
@@ -134,6 +135,23 @@ def test_it_notifies_the_school_contacts_once_in_their_language(tree, coordinato
     assert "Amira" not in english.subject
     assert "Amira P." in english.body
     assert "We suggest an introduction meeting on" in english.body
+
+
+def test_it_tells_the_school_again_after_a_failed_send_and_only_once_after_that(tree, coordinator_a):
+    make_membership(Role.SCHOOL_ADMIN, tree.school_a)
+    match = make_match(make_pupil(tree.school_a), make_buddy(tree.school_a))
+    review.approve(coordinator_a, match.pk)
+
+    down = mock.patch("matching.notifications.get_connection", side_effect=ConnectionError("smtp down"))
+    with down, pytest.raises(ConnectionError):
+        notifications.notify_match_approved(match.pk)
+    assert Match.objects.get(pk=match.pk).notified_at is None  # the retry may send
+    assert mail.outbox == []
+
+    assert notifications.notify_match_approved(match.pk) is True
+    assert notifications.notify_match_approved(match.pk) is False
+    assert len(mail.outbox) == 1
+    assert Match.objects.get(pk=match.pk).notified_at is not None
 
 
 def test_it_suggests_a_weekday_for_the_introduction_meeting():

@@ -1,8 +1,8 @@
 """Celery entry points: ids as arguments, safe to run twice (a sent message leaves a row that stops the
 second delivery), each message rendered in the recipient's language."""
 
+from collections.abc import Callable
 from datetime import timedelta
-from functools import partial
 
 from celery import shared_task
 from django.core.mail import EmailMessage
@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core import outbox
+from core.notify import send_once_stamped
 from core.retry import RETRY, send_after_record
 from core.urls import absolute_url
 from courses import followup, ical, services
@@ -128,39 +129,27 @@ def notify_interest(edition_id: int) -> int:
     )
     if edition is None:
         return 0
-    sent = 0
     pending = list(
         Interest.objects.filter(module=edition.module, notified_at__isnull=True).values_list("pk", flat=True)
     )
-    for interest_id in pending:
-        with transaction.atomic():
-            interest = (
-                Interest.objects.select_for_update(of=("self",))
-                .select_related("user")
-                .filter(pk=interest_id, notified_at__isnull=True)
-                .first()
+
+    def compose(interest: Interest) -> Callable[[], object]:
+        with translation.override(interest.user.language):
+            subject = _("New date for %(title)s") % {"title": edition.module.title}
+            body = render_to_string(
+                "courses/email/interest_message.txt",
+                {
+                    "user": interest.user,
+                    "edition": edition,
+                    "url": absolute_url(reverse("courses:edition_detail", args=[edition.pk])),
+                },
             )
-            if interest is None:
-                continue
-            with translation.override(interest.user.language):
-                subject = _("New date for %(title)s") % {"title": edition.module.title}
-                body = render_to_string(
-                    "courses/email/interest_message.txt",
-                    {
-                        "user": interest.user,
-                        "edition": edition,
-                        "url": absolute_url(reverse("courses:edition_detail", args=[edition.pk])),
-                    },
-                )
-            message = EmailMessage(subject, body, None, [interest.user.email])
-            interest.notified_at = timezone.now()
-            interest.save(update_fields=["notified_at"])
-        # The stamp is the record (one interest per module and user): committed before the mail, cleared
-        # again when the mail fails, so the retry sends it.
-        unstamp = partial(Interest.objects.filter(pk=interest.pk).update, notified_at=None)
-        send_after_record(message.send, unstamp)
-        sent += 1
-    return sent
+        return EmailMessage(subject, body, None, [interest.user.email]).send
+
+    # The stamp is the record (one interest per module and user): committed before the mail, cleared again
+    # when the mail fails, so the retry sends it.
+    interests = Interest.objects.select_related("user")
+    return sum(send_once_stamped(interests.filter(pk=pk), "notified_at", compose) for pk in pending)
 
 
 @shared_task(name="courses.send_reminders", ignore_result=True)

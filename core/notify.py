@@ -5,8 +5,8 @@
   on user + edition). It is inserted in its own savepoint, and a second delivery that finds it sends nothing.
 - :func:`send_once_stamped`: the record is a "sent at" stamp on the domain row the message is about
   (accounts invitations and grant decisions, parents' consent questions and letters, matching's approved and
-  ended matches, courses' interest lists). The row is locked, so the conditions that make the message still true are checked under
-  the lock, and stamped.
+  ended matches, courses' interest lists). The row is locked, so the conditions that make the message
+  still true are checked under the lock, and stamped.
 
 Either way the mail goes out after the record committed, by :func:`core.retry.send_after_record`, which
 removes the record (or clears the stamp) again if the send fails, so the task's retry

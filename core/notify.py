@@ -2,7 +2,8 @@
 
 - :func:`send_once`: the idempotency record is a row of the sending app's own table with a unique
   constraint on what makes a message "the same" (caseloads ``Notification.key``; courses ``ThemeAlertSent``
-  on user + edition). It is inserted in its own savepoint, and a second delivery that finds it sends nothing.
+  on user + edition, ``ApprovalReminder`` on user + day). It is inserted in its own savepoint, and a second
+  delivery that finds it sends nothing.
 - :func:`send_once_stamped`: the record is a "sent at" stamp on the domain row the message is about
   (accounts invitations and grant decisions, parents' consent questions and letters, matching's approved and
   ended matches, courses' interest lists). The row is locked, so the conditions that make the message

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.core.mail import EmailMessage
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -23,8 +23,8 @@ from django.utils.translation import ngettext
 from accounts import scoping
 from accounts.models import Membership, Organisation, User
 from accounts.roles import CAPABILITIES, Capability, OrganisationKind
+from core import notify
 from core.errors import Conflict, Forbidden, ServiceError
-from core.retry import send_after_record
 from core.urls import absolute_url
 from courses import access
 from courses.models import (
@@ -301,26 +301,28 @@ def pending_per_approver(today: date) -> Counter[int]:
 
 
 def remind_approvers(now: datetime | None = None) -> int:
-    """Beat: one mail per approver per day while requests await them. The day's row is claimed in its
-    own transaction before the mail goes out, so a second run (or a second beat) sends nothing."""
+    """Beat: one mail per approver per day while requests await them, through ``core.notify.send_once``
+    on the day's ``ApprovalReminder`` (unique per user and period), so a second run (or a second beat)
+    sends nothing."""
     today = timezone.localdate(now or timezone.now())
+    reminded = set(ApprovalReminder.objects.filter(period=today).values_list("user_id", flat=True))
     sent = 0
     for user_id, count in sorted(pending_per_approver(today).items()):
-        try:
-            with transaction.atomic():
-                record = ApprovalReminder.objects.create(user_id=user_id, period=today, pending=count)
-        except IntegrityError:
-            continue  # already reminded in this period
-        user = User.objects.get(pk=user_id)
-        with translation.override(user.language):
-            subject = ngettext(
-                "%(n)d sign-up awaits your approval", "%(n)d sign-ups await your approval", count
-            ) % {"n": count}
-            body = render_to_string(
-                "courses/email/approval_reminder.txt",
-                {"user": user, "count": count, "url": absolute_url(reverse("courses:approvals"))},
-            )
-        message = EmailMessage(subject, body, None, [user.email])
-        send_after_record(message.send, ApprovalReminder.objects.filter(pk=record.pk).delete)
-        sent += 1
+        if user_id in reminded:
+            continue
+        message = _reminder(User.objects.get(pk=user_id), count)
+        if notify.send_once(ApprovalReminder, message.send, user_id=user_id, period=today, pending=count):
+            sent += 1
     return sent
+
+
+def _reminder(user: User, count: int) -> EmailMessage:
+    with translation.override(user.language):
+        subject = ngettext(
+            "%(n)d sign-up awaits your approval", "%(n)d sign-ups await your approval", count
+        ) % {"n": count}
+        body = render_to_string(
+            "courses/email/approval_reminder.txt",
+            {"user": user, "count": count, "url": absolute_url(reverse("courses:approvals"))},
+        )
+    return EmailMessage(subject, body, None, [user.email])
